@@ -1,0 +1,86 @@
+# swp.aws: every set-up step lives here, so a fresh clone needs only `make demo` and `make test`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+export PATH := $(VENV)/bin:$(PATH)
+# moto and the amazon.aws modules read these; they are fake and only ever reach the local moto server.
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_DEFAULT_REGION ?= us-east-1
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build
+export ANSIBLE_NOCOLOR := 1
+
+BUILD := $(CURDIR)/.build
+COLL := $(BUILD)/ansible_collections/swp/aws
+SITE_COLLECTIONS = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+ATEST := ansible-test
+ATEST_FLAGS := --local --python 3.11 --color no
+SERVICES := $(PY) $(CURDIR)/scripts/services.py
+
+.PHONY: help venv collection get-pip demo test units integration sanity lint docs-lint simulator bench clean
+
+help:
+	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
+	@echo "make test   - the whole suite: units, integration, sanity, ansible-lint, docs lint"
+	@echo "make bench  - benchmarks (call counts, timings, memory)"
+	@echo "make simulator - run the SWP API simulator in the foreground"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# ansible-test needs the collection at .../ansible_collections/swp/aws: build that tree from the checkout.
+collection: venv
+	rm -rf $(COLL)
+	mkdir -p $(COLL) $(BUILD)/ansible_collections/amazon
+	tar -c --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./.ci --exclude=./scripts \
+	    --exclude=./benchmarks --exclude=./Makefile --exclude=__pycache__ --exclude=.pytest_cache \
+	    --exclude=.hypothesis --exclude=./tests/output --exclude=./report \
+	    --exclude=./tests/integration/integration_config.yml . | tar -x -C $(COLL)
+	ln -sfn $(SITE_COLLECTIONS)/amazon/aws $(BUILD)/ansible_collections/amazon/aws
+	@# The checkout's .gitignore hides .build from git, and ansible-test lists files through git: give the tree its own index.
+	cd $(COLL) && git init -q && git add -A
+
+# ansible-test downloads a get-pip script from a host that may be out of reach: provide it.
+get-pip:
+	@if [ ! -f "$(GET_PIP_CACHE)" ]; then mkdir -p "$(dir $(GET_PIP_CACHE))" && cp scripts/get_pip_standin.py "$(GET_PIP_CACHE)"; fi
+
+demo: collection
+	$(SERVICES) -- ansible-playbook -i demo/inventory.yml demo/demo.yml
+
+test: units integration sanity lint docs-lint
+	@echo "make test: all checks passed"
+
+units: collection get-pip
+	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements
+
+integration: collection
+	$(SERVICES) --config-out $(COLL)/tests/integration/integration_config.yml -- \
+	    bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS)'
+
+sanity: collection get-pip
+	cd $(COLL) && $(ATEST) sanity $(ATEST_FLAGS) --requirements
+
+lint: collection
+	cd $(COLL) && ansible-lint --offline --profile production
+
+docs-lint: collection
+	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs .
+
+simulator: venv
+	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
+
+bench: collection
+	$(SERVICES) -- $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(BUILD) tests/output

@@ -1,0 +1,281 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP client of the swp.aws collection, for internal use.
+
+It speaks the Server & Workload Protection / Cloud One Workload Security / Deep Security
+Manager REST API: authentication in either header style, the ``api-version`` header, TLS,
+retries with exponential backoff and jitter on 429, 502, 503, 504 and connection errors
+(honouring ``Retry-After``), and one error type, :class:`WorkloadApiError`, that carries
+method, path, status and the server's message with a sentence that tells the user what to do.
+
+Standard library and ``requests`` only: module start-up time counts in fleets of hundreds.
+"""
+
+from __future__ import annotations
+
+import json
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:  # pragma: no cover - reported by the module base
+    HAS_REQUESTS = False
+    Retry = object  # pylint: disable=invalid-name
+else:
+    HAS_REQUESTS = True
+
+
+USER_AGENT = "swp.aws-ansible-collection/0.1.0"
+RETRY_STATUSES = (429, 502, 503, 504)
+# A create that got 502 or 504 may have been carried out: only statuses that prove the
+# request was not processed are retried for requests that are not idempotent.
+RETRY_STATUSES_UNSAFE = (429, 503)
+MAX_RETRY_AFTER = 120.0
+BACKOFF_MAX = 60.0
+
+
+class WorkloadApiError(Exception):
+    """A failed API call: what was asked, what came back, and what to do about it."""
+
+    def __init__(self, message, method=None, path=None, status=None, server_message=None, kind="error"):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.server_message = server_message
+        # connection, tls, timeout, auth, forbidden, not_found, rejected, conflict,
+        # throttled, server, bad_response, config
+        self.kind = kind
+
+    def to_dict(self):
+        return {
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "server_message": self.server_message,
+            "kind": self.kind,
+        }
+
+
+class _Retry(Retry):
+    """urllib3 Retry whose Retry-After wait is capped, so a bad header cannot hang a play."""
+
+    def get_retry_after(self, response):
+        value = super().get_retry_after(response)
+        if value is None:
+            return None
+        return min(value, MAX_RETRY_AFTER)
+
+
+def normalize_url(url):
+    """Return the API base URL, adding the ``/api`` suffix when it is missing."""
+    if not url or not isinstance(url, str):
+        raise WorkloadApiError("url is required: set the url option or the SWP_API_URL environment variable.", kind="config")
+    base = url.strip().rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest:
+        raise WorkloadApiError(
+            "url %r is not an http(s) URL; use e.g. https://workload.us-1.cloudone.trendmicro.com/api "
+            "or https://dsm.example.com:4119/api." % url, kind="config")
+    if not base.endswith("/api"):
+        base += "/api"
+    return base
+
+
+def _server_message(response):
+    try:
+        body = response.json()
+    except ValueError:
+        text = (response.text or "").strip()
+        return text[:200] or None
+    if isinstance(body, dict):
+        for key in ("message", "Message", "error"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    return None
+
+
+class WorkloadClient:
+    """A pooled HTTP session bound to one manager and one API key."""
+
+    def __init__(self, url, api_key, auth_header="authorization", api_version="v1", validate_certs=True,
+                 ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0, pool_size=10):
+        if not HAS_REQUESTS:
+            raise WorkloadApiError("The Python library requests is required.", kind="config")
+        if not api_key:
+            raise WorkloadApiError("api_key is required: set the api_key option or the SWP_API_KEY environment variable.", kind="config")
+        self.base_url = normalize_url(url)
+        self.timeout = float(timeout)
+        self.retries = max(0, int(retries))
+        self.calls = 0
+        self._backoff_factor = backoff_factor
+        self._session = requests.Session()
+        self._session.verify = ca_path if ca_path else bool(validate_certs)
+        self._session.headers.update({
+            "api-version": api_version,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        })
+        if auth_header == "api-secret-key":
+            self._session.headers["api-secret-key"] = api_key
+        else:
+            self._session.headers["Authorization"] = "ApiKey %s" % api_key
+        self._safe = self._adapter(idempotent=True, pool_size=pool_size)
+        self._unsafe = self._adapter(idempotent=False, pool_size=pool_size)
+        self._session.mount("http://", self._safe)
+        self._session.mount("https://", self._safe)
+
+    def _adapter(self, idempotent, pool_size):
+        retry = _Retry(
+            total=self.retries,
+            connect=self.retries,
+            # A request that may have reached the server is re-sent only when repeating it is harmless.
+            read=self.retries if idempotent else 0,
+            other=0,
+            status=self.retries,
+            status_forcelist=RETRY_STATUSES if idempotent else RETRY_STATUSES_UNSAFE,
+            allowed_methods=frozenset(["GET", "POST", "DELETE", "PUT", "PATCH"]),
+            backoff_factor=self._backoff_factor,
+            backoff_max=BACKOFF_MAX,
+            backoff_jitter=self._backoff_factor / 2.0,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
+        return HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
+
+    def close(self):
+        self._session.close()
+
+    # The verbs modules use. ``idempotent=False`` is for calls that create something.
+    def get(self, path, params=None, ok_statuses=()):
+        return self.request("GET", path, params=params, ok_statuses=ok_statuses)
+
+    def post(self, path, body=None, params=None, idempotent=True, ok_statuses=()):
+        return self.request("POST", path, params=params, body=body, idempotent=idempotent, ok_statuses=ok_statuses)
+
+    def delete(self, path, ok_statuses=()):
+        return self.request("DELETE", path, ok_statuses=ok_statuses)
+
+    def request(self, method, path, params=None, body=None, idempotent=True, ok_statuses=()):
+        """Send one call and return its decoded JSON body (None when empty).
+
+        ``ok_statuses``: error statuses the caller handles itself; for those the
+        WorkloadApiError is still raised but carries no retry advice.
+        """
+        path = "/" + path.lstrip("/")
+        url = self.base_url + path
+        kwargs = {"params": params, "timeout": (self.timeout, self.timeout)}
+        if body is not None:
+            kwargs["data"] = json.dumps(body)
+            kwargs["headers"] = {"Content-Type": "application/json"}
+        if not idempotent:
+            # The unsafe adapter is used for this one request only; the pool is per adapter.
+            self._session.mount(self.base_url, self._unsafe)
+        self.calls += 1
+        try:
+            response = self._session.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise WorkloadApiError(
+                "TLS certificate verification failed for %s: %s. If the manager uses a private CA or a self-signed "
+                "certificate, set ca_path to the PEM bundle that signed it (validate_certs: false only for a test manager)."
+                % (self.base_url, _reason(exc)), method, path, kind="tls")
+        except requests.exceptions.ConnectTimeout as exc:
+            raise self._unreachable(method, path, exc)
+        except requests.exceptions.ConnectionError as exc:
+            if _was_sent(exc):
+                raise self._lost(method, path, idempotent, exc)
+            raise self._unreachable(method, path, exc)
+        except requests.exceptions.Timeout as exc:
+            raise self._lost(method, path, idempotent, exc)
+        except requests.exceptions.RequestException as exc:
+            raise WorkloadApiError("%s %s failed: %s" % (method, path, _reason(exc)), method, path, kind="connection")
+        finally:
+            if not idempotent:
+                self._session.mount(self.base_url, self._safe)
+        return self._decode(method, path, response, idempotent)
+
+    def _unreachable(self, method, path, exc):
+        return WorkloadApiError(
+            "Cannot reach the Workload Security API at %s (%s %s): %s. Check the url option, DNS, proxy and firewall."
+            % (self.base_url, method, path, _reason(exc)), method, path, kind="connection")
+
+    def _lost(self, method, path, idempotent, exc):
+        if idempotent:
+            return WorkloadApiError(
+                "%s %s: no answer from %s within %s seconds after %d retries (%s). Raise timeout or check the manager's health."
+                % (method, path, self.base_url, self.timeout, self.retries, _reason(exc)), method, path, kind="timeout")
+        return WorkloadApiError(
+            "%s %s: the request was sent but no answer came back (%s); it may or may not have been carried out."
+            % (method, path, _reason(exc)), method, path, kind="timeout")
+
+    def _decode(self, method, path, response, idempotent):
+        status = response.status_code
+        if 200 <= status < 300:
+            if not response.content or not response.content.strip():
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise WorkloadApiError(
+                    "%s %s: the answer (HTTP %d, %s) is not JSON: %r. Check that url points at the API (it ends in /api)."
+                    % (method, path, status, response.headers.get("Content-Type", "no content type"), (response.text or "")[:120]),
+                    method, path, status, None, kind="bad_response")
+        server = _server_message(response)
+        said = (": %s" % server) if server else ""
+        retried = self.retries if (status in RETRY_STATUSES if idempotent else status in RETRY_STATUSES_UNSAFE) else 0
+        if status == 401:
+            msg = ("%s %s was refused (HTTP 401)%s. The API key is missing, wrong, expired or locked: check api_key, "
+                   "and auth_header (use api-secret-key for legacy Workload Security and Deep Security Manager keys)."
+                   % (method, path, said))
+            kind = "auth"
+        elif status == 403:
+            msg = ("%s %s was refused (HTTP 403)%s. The API key is not allowed to do this: give its role the needed "
+                   "permission, or check api_key and auth_header." % (method, path, said))
+            kind = "forbidden"
+        elif status == 404:
+            msg = "%s %s: not found (HTTP 404)%s." % (method, path, said)
+            kind = "not_found"
+        elif status == 429:
+            msg = ("%s %s: the API is still rate limiting (HTTP 429 Too many API requests) after %d retries. The limit counts "
+                   "calls per API key, tenant and manager node over 60 seconds: lower the number of forks or raise retries."
+                   % (method, path, retried))
+            kind = "throttled"
+        elif status >= 500:
+            msg = ("%s %s: the manager failed (HTTP %d)%s, after %d retries. Try again later; if it persists, check the "
+                   "manager's health." % (method, path, status, said, retried))
+            kind = "server"
+        elif status == 409:
+            msg = "%s %s: conflict (HTTP 409)%s." % (method, path, said)
+            kind = "conflict"
+        else:
+            msg = "%s %s was rejected (HTTP %d)%s." % (method, path, status, said)
+            kind = "rejected"
+        raise WorkloadApiError(msg, method, path, status, server, kind=kind)
+
+
+def _was_sent(exc):
+    """True when the connection broke after the request went out (the server may have acted on it)."""
+    text = repr(exc)
+    return any(marker in text for marker in ("RemoteDisconnected", "Connection aborted", "ProtocolError",
+                                             "ConnectionResetError", "IncompleteRead", "Read timed out"))
+
+
+def _reason(exc):
+    """The innermost, readable reason of a requests/urllib3 exception."""
+    reason = exc
+    seen = 0
+    while seen < 5:
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+        seen += 1
+    text = str(reason)
+    return text[:300]

@@ -1,0 +1,70 @@
+"""Start the SWP simulator and a moto server on free 127.0.0.1 ports, run a command, stop them.
+
+    python scripts/services.py [--config-out FILE] [--seed FILE] -- COMMAND [ARG...]
+
+The command gets SWP_SIM_URL (the API base, ending in /api), SWP_SIM_BASE (for the /_sim/ control
+API) and MOTO_URL in its environment; --config-out also writes them as Ansible variables
+(swp_sim_url, swp_sim_base, moto_url), which is how ansible-test integration targets read them.
+The exit status is the command's.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+# Fake credentials for moto: never a real account's.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def start_moto():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return server, "http://%s:%d" % (host, port)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config-out", help="write the service URLs as Ansible variables (YAML) to this file")
+    parser.add_argument("--seed", help="seed document for the simulator (JSON)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("a command to run is required")
+
+    from tests.simulator.server import Simulator
+
+    moto, moto_url = start_moto()
+    seed = None
+    if args.seed:
+        with open(args.seed, encoding="utf-8") as handle:
+            seed = json.load(handle)
+    sim = Simulator(seed=seed, iam_endpoint_url=moto_url)
+    sim.start()
+    urls = {"swp_sim_url": sim.url, "swp_sim_base": sim.base, "moto_url": moto_url}
+    if args.config_out:
+        with open(args.config_out, "w", encoding="utf-8") as handle:
+            for key, value in urls.items():
+                handle.write("%s: %s\n" % (key, json.dumps(value)))
+    env = dict(os.environ, SWP_SIM_URL=sim.url, SWP_SIM_BASE=sim.base, MOTO_URL=moto_url)
+    print("services: simulator %s, moto %s" % (sim.base, moto_url), flush=True)
+    try:
+        return subprocess.call(command, env=env)
+    finally:
+        sim.stop()
+        moto.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
