@@ -12,10 +12,10 @@ export PATH := $(VENV)/bin:$(PATH)
 export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_DEFAULT_REGION ?= us-east-1
-export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build
 export ANSIBLE_NOCOLOR := 1
 
-BUILD := $(CURDIR)/.build
+BUILD ?= $(CURDIR)/.build
+export ANSIBLE_COLLECTIONS_PATH = $(BUILD)
 COLL := $(BUILD)/ansible_collections/swp/aws
 SITE_COLLECTIONS = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache/get_pip_24_2.py
@@ -61,11 +61,11 @@ test: units integration sanity lint docs-lint
 	@echo "make test: all checks passed"
 
 units: collection get-pip
-	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements
+	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements $(UNITS)
 
 integration: collection
 	$(SERVICES) --config-out $(COLL)/tests/integration/integration_config.yml -- \
-	    bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS)'
+	    bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS) $(TARGETS)'
 
 sanity: collection get-pip
 	cd $(COLL) && $(ATEST) sanity $(ATEST_FLAGS) --requirements
