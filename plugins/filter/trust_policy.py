@@ -25,40 +25,40 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
 )
 
 
-def _call(name, func, *args, **kwargs):
+def _call(func, *args, **kwargs):
     try:
         return func(*args, **kwargs)
     except TrustPolicyError as exc:
-        raise AnsibleFilterError("%s: %s" % (name, exc)) from None
+        raise AnsibleFilterError(str(exc)) from None
 
 
 def trust_external_ids(policy, principal=SWP_PRINCIPAL):
     """Sorted external IDs the trust policy accepts from the principal."""
-    return _call("trust_external_ids", external_ids, policy, principal)
+    return _call(external_ids, policy, principal)
 
 
 def trust_with_external_ids(policy, ids, principal=SWP_PRINCIPAL, allow_missing=False):
     """New trust policy whose statements for the principal accept exactly these external IDs."""
-    return _call("trust_with_external_ids", with_external_ids, policy, ids, principal, allow_missing=allow_missing)
+    return _call(with_external_ids, policy, ids, principal, allow_missing=allow_missing)
 
 
 def trust_classify(policy_or_ids, manager_id, principal=SWP_PRINCIPAL):
     """Migration state of a trust policy, or of a list of accepted external IDs."""
     if isinstance(policy_or_ids, (str, bytes, Mapping)):
-        accepted = _call("trust_classify", external_ids, policy_or_ids, principal)
+        accepted = _call(external_ids, policy_or_ids, principal)
     else:
         accepted = policy_or_ids
-    return _call("trust_classify", classify, accepted, manager_id)
+    return _call(classify, accepted, manager_id)
 
 
 def mask_external_id_filter(value, reveal=False):
     """Masked external ID (or list of IDs) for logs and reports."""
-    return _call("mask_external_id", mask_external_id, value, reveal=reveal)
+    return _call(mask_external_id, value, reveal=reveal)
 
 
 def mask_trust_policy(policy, reveal=False):
     """Copy of the trust policy with every external ID masked."""
-    return _call("mask_trust_policy", mask_policy, policy, reveal=reveal)
+    return _call(mask_policy, policy, reveal=reveal)
 
 
 class FilterModule:

@@ -114,7 +114,8 @@ class WorkloadClient:
         self.calls = 0
         self._backoff_factor = backoff_factor
         self._session = requests.Session()
-        self._session.verify = ca_path if ca_path else bool(validate_certs)
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-level verify.
+        self._verify = ca_path if ca_path else bool(validate_certs)
         self._session.headers.update({
             "api-version": api_version,
             "Accept": "application/json",
@@ -169,7 +170,7 @@ class WorkloadClient:
         """
         path = "/" + path.lstrip("/")
         url = self.base_url + path
-        kwargs = {"params": params, "timeout": (self.timeout, self.timeout)}
+        kwargs = {"params": params, "timeout": (self.timeout, self.timeout), "verify": self._verify}
         if body is not None:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"] = {"Content-Type": "application/json"}
@@ -271,8 +272,11 @@ def _reason(exc):
     seen = 0
     while seen < 5:
         inner = getattr(reason, "reason", None)
-        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
+        args = getattr(reason, "args", None)
+        if inner is None and args and isinstance(args[0], BaseException):
+            inner = args[0]
+        if not isinstance(inner, BaseException):
+            inner = None
         if inner is None or inner is reason:
             break
         reason = inner

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the extid_migration role's report."""
+
+from __future__ import annotations
+
+from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
+
+
+def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True):
+    return build_report(records, hosts, mode=mode, principal=principal, manager_external_id=manager_external_id, narrow=narrow)
+
+
+def migration_summary(report):
+    return summary_lines(report)
+
+
+def _mask_in_text(text, ids, reveal=False):
+    return mask_in_text(text, ids, reveal=reveal)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "migration_report": migration_report,
+            "migration_summary": migration_summary,
+            "mask_in_text": _mask_in_text,
+        }

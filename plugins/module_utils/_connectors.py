@@ -1,0 +1,452 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""AWS connector logic of the swp.aws modules, for internal use.
+
+This module is private to the swp.aws collection: its API may change without notice.
+It is pure (standard library only, no Ansible or HTTP import): plain functions over the
+modules' parameters and the API's connector objects, so that every decision a module makes
+(input validation, which search finds the connector, which properties an update sends, what
+the diff shows) can be unit-tested with a table.
+
+Names: the API speaks camelCase (``crossAccountRoleArn``); options and return values are
+snake_case (``cross_account_role_arn``). The conversion happens here and nowhere else.
+A secret key is never part of anything this module returns.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+__all__ = [
+    "ConnectorError",
+    "MAX_PAGE_SIZE",
+    "SEARCH_PATH",
+    "role_arn_account",
+    "validate_params",
+    "lookup_criteria",
+    "describe_criteria",
+    "ambiguity_message",
+    "search_filter",
+    "search_all",
+    "to_snake",
+    "auth_type",
+    "create_body",
+    "preview_created",
+    "check_found",
+    "update_body",
+    "apply_body",
+    "switch_decision",
+    "external_id_source",
+    "diff_view",
+    "refusal_message",
+    "poll_delays",
+    "info_criteria",
+]
+
+SEARCH_PATH = "/awsconnectors/search"
+MAX_PAGE_SIZE = 5000
+"""The API's maxItems ceiling for one search call."""
+
+_ROLE_ARN = re.compile(
+    r"\Aarn:aws(?:-cn|-us-gov)?:iam::(?P<account>[0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z", re.ASCII)
+_ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
+
+# (API property, option / return key), in the order connectors are shown.
+_FIELDS = (
+    ("ID", "id"),
+    ("displayName", "display_name"),
+    ("accountId", "account_id"),
+    ("accountAlias", "account_alias"),
+    ("crossAccountRoleArn", "cross_account_role_arn"),
+    ("accessKey", "access_key"),
+    ("useInstanceRole", "use_instance_role"),
+    ("seedRegion", "seed_region"),
+    ("workspacesEnabled", "workspaces_enabled"),
+    ("lastSyncTime", "last_sync_time"),
+)
+_BOOLEAN_FIELDS = ("useInstanceRole", "workspacesEnabled")
+# Properties a module option sets directly, compared as they are.
+_PLAIN_SETTINGS = (("display_name", "displayName"), ("seed_region", "seedRegion"), ("workspaces_enabled", "workspacesEnabled"))
+# What --diff shows: the settings a task can change (never a secret, never sync results).
+_DIFF_KEYS = ("display_name", "account_id", "auth_type", "cross_account_role_arn", "access_key", "use_instance_role",
+              "seed_region", "workspaces_enabled")
+
+ROLE = "cross_account_role"
+KEY = "access_key"
+INSTANCE_ROLE = "instance_role"
+
+SWITCH_NOT_REQUESTED = "not_requested"
+SWITCH_NOT_NEEDED = "not_needed"
+SWITCH_PERFORMED = "performed"
+
+MANAGER_DEFINED = "manager_defined"
+USER_DEFINED = "user_defined"
+UNKNOWN = "unknown"
+
+
+class ConnectorError(ValueError):
+    """Input that cannot be acted on, or an answer of the API that makes no sense; the message says which."""
+
+
+# ------------------------------------------------------------------ validation
+
+def role_arn_account(arn):
+    """The 12-digit account of an IAM role ARN, or None when ``arn`` is not one."""
+    if not isinstance(arn, str):
+        return None
+    match = _ROLE_ARN.match(arn)
+    return match.group("account") if match else None
+
+
+def _given(params, name):
+    """Whether an option was set (a false boolean counts as not set)."""
+    value = params.get(name)
+    return value is not None and value is not False and value != ""
+
+
+def validate_params(params):
+    """Check the options of swp.aws.workload_connector before any call; raise ConnectorError on the first problem."""
+    arn = params.get("cross_account_role_arn")
+    account = params.get("account_id")
+    if params.get("id") is not None and params["id"] < 1:
+        raise ConnectorError("id must be a positive connector ID, got %s." % params["id"])
+    if account is not None and not _ACCOUNT_ID.match(account):
+        raise ConnectorError("account_id %r is not an AWS account ID: it must be 12 digits." % account)
+    if arn is not None:
+        arn_account = role_arn_account(arn)
+        if arn_account is None:
+            raise ConnectorError(
+                "cross_account_role_arn %r is not an IAM role ARN: expected arn:aws:iam::<12-digit account>:role/<path/><name> "
+                "(partition aws, aws-cn or aws-us-gov)." % arn)
+        if account is not None and account != arn_account:
+            raise ConnectorError(
+                "cross_account_role_arn %s belongs to AWS account %s, but account_id is %s: give the role of the connector's "
+                "account, or correct account_id." % (arn, arn_account, account))
+    if _given(params, "access_key") and arn is not None:
+        raise ConnectorError("access_key and cross_account_role_arn are mutually exclusive: a connector uses either a "
+                             "cross-account role or an access key.")
+    if _given(params, "secret_key") and not _given(params, "access_key"):
+        raise ConnectorError("secret_key was given without access_key: give the access key ID that the secret belongs to.")
+    if params.get("update_secret") == "always" and not _given(params, "secret_key"):
+        raise ConnectorError("update_secret=always needs secret_key (and access_key).")
+    if params.get("use_instance_role"):
+        if arn is not None or _given(params, "access_key"):
+            raise ConnectorError("use_instance_role cannot be combined with cross_account_role_arn or access_key: a connector "
+                                 "uses exactly one of a cross-account role, an access key or the manager's instance role.")
+    if params.get("use_manager_external_id") and (_given(params, "access_key") or params.get("use_instance_role")):
+        raise ConnectorError("use_manager_external_id applies to cross-account role connectors only; it cannot be "
+                             "combined with access_key or use_instance_role.")
+    if params.get("sync_timeout") is not None and params["sync_timeout"] < 0:
+        raise ConnectorError("sync_timeout must be 0 or more seconds.")
+    if not lookup_criteria(params):
+        raise ConnectorError("Nothing identifies the connector: give id, cross_account_role_arn, account_id, access_key "
+                             "or use_instance_role.")
+
+
+# ------------------------------------------------------------------ search
+
+def _string(field, value):
+    # Wildcards off: role ARNs and names may contain "_", which the API would otherwise match as any character.
+    return {"fieldName": field, "stringTest": "equal", "stringValue": value, "stringWildcards": False}
+
+
+def lookup_criteria(params):
+    """Search criteria that find the connector of swp.aws.workload_connector: by id, else role ARN, else account, else key."""
+    if params.get("id") is not None:
+        return [{"idTest": "equal", "idValue": params["id"]}]
+    if params.get("cross_account_role_arn"):
+        return [_string("crossAccountRoleArn", params["cross_account_role_arn"])]
+    if params.get("account_id"):
+        return [_string("accountId", params["account_id"])]
+    if params.get("access_key"):
+        return [_string("accessKey", params["access_key"])]
+    if params.get("use_instance_role"):
+        return [{"fieldName": "useInstanceRole", "booleanTest": True}]
+    return []
+
+
+def info_criteria(params):
+    """Search criteria of swp.aws.workload_connector_info's filters (ANDed); an empty list lists every connector."""
+    criteria = []
+    if params.get("id") is not None:
+        criteria.append({"idTest": "equal", "idValue": params["id"]})
+    for option, field in (("display_name", "displayName"), ("account_id", "accountId"),
+                          ("cross_account_role_arn", "crossAccountRoleArn")):
+        if params.get(option) is not None:
+            criteria.append(_string(field, params[option]))
+    return criteria
+
+
+def describe_criteria(criteria):
+    """Criteria in words, for messages: ``cross_account_role_arn=arn:...``."""
+    names = dict((api, option) for api, option in _FIELDS)
+    parts = []
+    for criterion in criteria:
+        if "idTest" in criterion:
+            parts.append("id=%s" % criterion.get("idValue"))
+        elif "booleanTest" in criterion:
+            parts.append("%s=%s" % (names.get(criterion["fieldName"], criterion["fieldName"]), str(criterion["booleanTest"]).lower()))
+        else:
+            parts.append("%s=%s" % (names.get(criterion["fieldName"], criterion["fieldName"]), criterion.get("stringValue")))
+    return ", ".join(parts) or "no filter"
+
+
+def ambiguity_message(criteria, connectors):
+    ids = ", ".join(str(c.get("ID")) for c in connectors)
+    return ("%d AWS connectors match %s (IDs %s): give id to choose one, or delete the duplicates."
+            % (len(connectors), describe_criteria(criteria), ids))
+
+
+def search_filter(criteria, page_size, after_id=None):
+    """The searchFilter of one page: sorted by ID, the IDs above ``after_id``."""
+    page_criteria = list(criteria)
+    if after_id is not None:
+        page_criteria.append({"idTest": "greater-than", "idValue": after_id})
+    return {"maxItems": page_size, "searchCriteria": page_criteria, "sortByObjectID": True}
+
+
+def search_all(search, criteria, page_size=1000):
+    """Every connector matching ``criteria``, one ``search(search_filter)`` call per page.
+
+    ``search`` sends one searchFilter and returns the list of connectors it found. Paging stops at
+    the first page shorter than ``page_size``, so N connectors cost N // page_size + 1 calls.
+    """
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ConnectorError("page_size must be between 1 and %d, got %s." % (MAX_PAGE_SIZE, page_size))
+    found = []
+    after_id = None
+    while True:
+        page = search(search_filter(criteria, page_size, after_id))
+        if not isinstance(page, list):
+            raise ConnectorError("The connector search answered without an awsConnectors list.")
+        found.extend(page)
+        if len(page) < page_size:
+            return found
+        ids = [c.get("ID") for c in page if isinstance(c, dict)]
+        if len(ids) != len(page) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ConnectorError("The connector search answered connectors without an integer ID; paging is impossible.")
+        top = max(ids)
+        if after_id is not None and top <= after_id:
+            # A server that ignores the ID criterion would page forever.
+            raise ConnectorError("The connector search did not honour idTest greater-than %d; stopped paging." % after_id)
+        after_id = top
+
+
+# ------------------------------------------------------------------ conversion
+
+def auth_type(connector):
+    """How the manager reaches the account: cross_account_role, access_key, instance_role, or None."""
+    if connector.get("crossAccountRoleArn"):
+        return ROLE
+    if connector.get("accessKey"):
+        return KEY
+    if connector.get("useInstanceRole"):
+        return INSTANCE_ROLE
+    return None
+
+
+def iso_utc(ms):
+    """Milliseconds since the epoch as ISO 8601 UTC (``2024-05-01T09:30:00.123Z``); None for no time."""
+    if not isinstance(ms, (int, float)) or isinstance(ms, bool) or ms <= 0:
+        return None
+    moment = datetime.datetime.fromtimestamp(int(ms) // 1000, tz=datetime.timezone.utc)
+    return "%s.%03dZ" % (moment.strftime("%Y-%m-%dT%H:%M:%S"), int(ms) % 1000)
+
+
+def to_snake(connector):
+    """A connector of the API as the modules return it: snake_case keys, times in ms and ISO, never a secret."""
+    result = {}
+    for api, key in _FIELDS:
+        value = connector.get(api)
+        result[key] = bool(value) if api in _BOOLEAN_FIELDS else value
+    result["last_sync"] = iso_utc(connector.get("lastSyncTime"))
+    result["synced_regions"] = [
+        {"region": r.get("region"), "computers_synced": r.get("computersSynced"), "workspaces_synced": r.get("workspacesSynced")}
+        for r in (connector.get("syncedRegions") or []) if isinstance(r, dict)]
+    result["auth_type"] = auth_type(connector)
+    if "externalId" in connector:
+        result["external_id"] = connector["externalId"]
+    return result
+
+
+# ------------------------------------------------------------------ create
+
+def create_body(params):
+    """The AWSConnector to create from the options; ConnectorError when they do not say how to reach the account."""
+    body = {}
+    if params.get("cross_account_role_arn"):
+        body["crossAccountRoleArn"] = params["cross_account_role_arn"]
+    elif _given(params, "access_key"):
+        if not _given(params, "secret_key"):
+            raise ConnectorError("A new access-key connector needs secret_key as well as access_key.")
+        body["accessKey"] = params["access_key"]
+        body["secretKey"] = params["secret_key"]
+    elif params.get("use_instance_role"):
+        body["useInstanceRole"] = True
+    else:
+        raise ConnectorError(
+            "No AWS connector matches %s, and a new one needs cross_account_role_arn, access_key with secret_key, or "
+            "use_instance_role: true." % describe_criteria(lookup_criteria(params)))
+    if params.get("account_id") and "crossAccountRoleArn" not in body:
+        # A role connector's account comes from its ARN; the others may name it.
+        body["accountId"] = params["account_id"]
+    for option, prop in _PLAIN_SETTINGS:
+        if params.get(option) is not None:
+            body[prop] = params[option]
+    return body
+
+
+def preview_created(body):
+    """The connector a create would return, for check mode (the manager assigns the ID)."""
+    connector = {k: v for k, v in body.items() if k != "secretKey"}
+    connector.setdefault("useInstanceRole", False)
+    connector.setdefault("workspacesEnabled", False)
+    if body.get("crossAccountRoleArn"):
+        connector["accountId"] = role_arn_account(body["crossAccountRoleArn"])
+    return connector
+
+
+# ------------------------------------------------------------------ update
+
+def check_found(connector, params):
+    """Raise ConnectorError when the connector found cannot be the one the options describe."""
+    account = params.get("account_id")
+    if account and connector.get("accountId") and connector["accountId"] != account:
+        raise ConnectorError("AWS connector %s is for account %s, not account_id %s: check id and account_id."
+                             % (connector.get("ID"), connector["accountId"], account))
+    if params.get("use_manager_external_id") and not connector.get("crossAccountRoleArn") and not params.get("cross_account_role_arn"):
+        raise ConnectorError("use_manager_external_id applies to cross-account role connectors only, and AWS connector %s "
+                             "uses %s." % (connector.get("ID"), (auth_type(connector) or "no credentials").replace("_", " ")))
+
+
+def update_body(connector, params):
+    """The properties a modify must send so the connector matches the options: only those that differ.
+
+    A secret key is sent when the access key changes, or with update_secret=always (it cannot be
+    compared: the API never returns it). An empty dict means no update is needed.
+    """
+    body = {}
+    for option, prop in _PLAIN_SETTINGS:
+        wanted = params.get(option)
+        if wanted is not None and wanted != connector.get(prop):
+            body[prop] = wanted
+    arn = params.get("cross_account_role_arn")
+    if arn and arn != connector.get("crossAccountRoleArn"):
+        # Sending an ARN also moves the connector to the manager-defined external ID.
+        body["crossAccountRoleArn"] = arn
+    key = params.get("access_key")
+    if _given(params, "access_key") and (key != connector.get("accessKey") or params.get("update_secret") == "always"):
+        if not _given(params, "secret_key"):
+            raise ConnectorError("Changing the access key of AWS connector %s needs secret_key as well." % connector.get("ID"))
+        body["accessKey"] = key
+        body["secretKey"] = params["secret_key"]
+    if params.get("use_instance_role") and not connector.get("useInstanceRole"):
+        body["useInstanceRole"] = True
+    return body
+
+
+def apply_body(connector, body):
+    """The connector as it is after a modify with ``body`` (for check mode and diffs)."""
+    after = dict(connector)
+    for prop, value in body.items():
+        if prop != "secretKey":
+            after[prop] = value
+    if body.get("crossAccountRoleArn"):
+        after["accountId"] = role_arn_account(body["crossAccountRoleArn"]) or after.get("accountId")
+        after["useInstanceRole"] = False
+        after.pop("accessKey", None)
+    elif body.get("accessKey"):
+        after["useInstanceRole"] = False
+        after.pop("crossAccountRoleArn", None)
+        after.pop("externalId", None)
+    elif body.get("useInstanceRole"):
+        after.pop("crossAccountRoleArn", None)
+        after.pop("accessKey", None)
+        after.pop("externalId", None)
+    return after
+
+
+def switch_decision(connector, manager_external_id):
+    """Whether moving the connector to the manager-defined external ID needs a write, and why.
+
+    ``manager_external_id`` is None when it could not be read. Returns (decision, sentence):
+    SWITCH_NOT_NEEDED only when the manager exposes the connector's ``externalId`` and it equals the
+    manager-defined ID; otherwise SWITCH_PERFORMED, the write being harmless when it was not needed.
+    """
+    cid = connector.get("ID")
+    exposed = connector.get("externalId")
+    if exposed is not None and manager_external_id is not None:
+        if exposed == manager_external_id:
+            return SWITCH_NOT_NEEDED, "AWS connector %s already uses the manager-defined external ID." % cid
+        return SWITCH_PERFORMED, "AWS connector %s used a user-defined external ID; it was switched to the manager-defined one." % cid
+    if exposed is not None:
+        return SWITCH_PERFORMED, ("AWS connector %s reports an external ID, but the manager-defined ID could not be read to "
+                                  "compare (retrieval is disabled), so the switch was performed." % cid)
+    return SWITCH_PERFORMED, ("The manager does not say which external ID AWS connector %s uses, so the switch was performed; "
+                              "it changes nothing when the connector already used the manager-defined ID." % cid)
+
+
+def external_id_source(connector, manager_external_id):
+    """Which external ID the connector uses, as far as the API tells: manager_defined, user_defined or unknown."""
+    exposed = connector.get("externalId")
+    if exposed is None or manager_external_id is None:
+        return UNKNOWN
+    return MANAGER_DEFINED if exposed == manager_external_id else USER_DEFINED
+
+
+def diff_view(connector, external_id=None, secret_sent=False):
+    """The settings --diff shows for a connector (snake_case, never a secret); {} for no connector.
+
+    ``external_id`` is the external_id_source to show, when the task is about the external ID.
+    """
+    if not connector:
+        return {}
+    snake = to_snake(connector)
+    view = {"id": snake["id"]}
+    view.update((key, snake[key]) for key in _DIFF_KEYS)
+    if external_id is not None:
+        view["external_id_source"] = external_id
+    if secret_sent:
+        view["secret_key"] = "(not shown, replaced)"
+    return view
+
+
+def refusal_message(action, connector, body, said):
+    """The error of a create or modify that the manager refused with HTTP 400, naming the role when there is one.
+
+    ``action`` is a verb phrase ("create", "switch to the manager-defined external ID"...), ``said`` the server's message.
+    """
+    body = body or {}
+    connector = connector or {}
+    arn = body.get("crossAccountRoleArn") or connector.get("crossAccountRoleArn")
+    what = "AWS connector %s" % connector["ID"] if connector.get("ID") is not None else "a new AWS connector"
+    head = "The manager refused to %s %s (HTTP 400: %s)." % (action, what, said or "no message")
+    if not arn:
+        return head + " The connector is unchanged."
+    if body.get("crossAccountRoleArn"):
+        # A create, an ARN change and the switch all make the manager assume the role with its own external ID.
+        return ("%s It could not assume role %s with the manager-defined external ID: the role's trust policy must trust "
+                "the manager's AWS principal and accept the manager-defined external ID first (read it with "
+                "swp.aws.workload_extid_info; while switching, keep the current ID in the policy too), then run the task "
+                "again. The connector is unchanged." % (head, arn))
+    return ("%s It could not assume role %s with the external ID the connector uses: check the role's trust policy. "
+            "The connector is unchanged." % (head, arn))
+
+
+# ------------------------------------------------------------------ sync
+
+def poll_delays(timeout, first=0.5, factor=2.0, cap=5.0):
+    """Seconds to sleep between polls, backing off from ``first`` to ``cap``, summing to ``timeout`` at most."""
+    delays = []
+    left = float(timeout)
+    delay = first
+    while left > 1e-9:
+        step = min(delay, cap, left)
+        delays.append(step)
+        left -= step
+        delay *= factor
+    return delays

@@ -1,0 +1,251 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one HTTP client: auth styles, retries and backoff, and one tested message per failure."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient, normalize_url
+from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY, READONLY_KEY
+
+
+def client_for(sim, key=FULL_KEY, **kwargs):
+    kwargs.setdefault("retries", 3)
+    kwargs.setdefault("backoff_factor", 0.01)
+    kwargs.setdefault("timeout", 5)
+    return WorkloadClient(sim.url, key, **kwargs)
+
+
+def api_calls(sim, path=None):
+    return [entry for entry in sim.requests() if path is None or entry["path"] == path]
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://workload.us-1.cloudone.trendmicro.com/api", "https://workload.us-1.cloudone.trendmicro.com/api"),
+    ("https://workload.us-1.cloudone.trendmicro.com/api/", "https://workload.us-1.cloudone.trendmicro.com/api"),
+    ("https://dsm.example.com:4119", "https://dsm.example.com:4119/api"),
+    (" https://dsm.example.com:4119/ ", "https://dsm.example.com:4119/api"),
+])
+def test_url_gets_the_api_suffix_when_missing(url, expected):
+    assert normalize_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["", None, "dsm.example.com:4119", "ftp://dsm.example.com/api", "https://"])
+def test_url_that_is_not_http_is_a_config_error(url):
+    with pytest.raises(WorkloadApiError) as err:
+        normalize_url(url)
+    assert err.value.kind == "config"
+
+
+@pytest.mark.parametrize("auth_header, sent", [("authorization", "authorization"), ("api-secret-key", "api-secret-key")])
+def test_both_header_styles_authenticate(sim, auth_header, sent):
+    body = client_for(sim, auth_header=auth_header).get("/awsconnectorsettings")
+    assert body["externalId"] == sim.manager_external_id
+    entry = api_calls(sim)[-1]
+    assert entry["auth_header"] == sent and entry["status"] == 200
+
+
+def test_url_without_api_suffix_reaches_the_api(sim):
+    client = WorkloadClient(sim.base, FULL_KEY)
+    assert client.get("/awsconnectorsettings")["externalId"] == sim.manager_external_id
+
+
+def test_every_call_carries_the_api_version_header(sim):
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, api_version="v9").get("/awsconnectorsettings")
+    assert err.value.status == 400
+
+
+def test_bad_key_names_api_key_and_auth_header(sim):
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, key="not-a-key").get("/awsconnectorsettings")
+    assert err.value.status == 401 and err.value.kind == "auth"
+    assert "api_key" in err.value.message and "auth_header" in err.value.message
+    assert "not-a-key" not in err.value.message
+
+
+def test_missing_permission_is_a_clear_403(sim):
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, key=READONLY_KEY).post("/systemsettings/platformSettingAwsExternalIdRetrievalEnabled", {"value": "false"})
+    assert err.value.status == 403 and err.value.kind == "forbidden"
+    assert "not allowed" in err.value.message and err.value.method == "POST"
+
+
+def test_404_names_the_path(sim):
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).get("/awsconnectors/424242")
+    assert err.value.status == 404 and "/awsconnectors/424242" in err.value.message
+
+
+def test_503_is_retried_until_it_succeeds(sim):
+    sim.add_faults([{"status": 503}, {"status": 502}, {"status": 504}])
+    assert client_for(sim, retries=3).get("/awsconnectorsettings")["externalId"]
+    assert [e["status"] for e in api_calls(sim)] == [503, 502, 504, 200]
+
+
+def test_429_after_retries_ran_out_says_so(sim):
+    sim.add_faults([{"status": 429}] * 3)
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, retries=2).get("/awsconnectorsettings")
+    assert err.value.status == 429 and err.value.kind == "throttled"
+    assert "after 2 retries" in err.value.message
+    assert len(api_calls(sim)) == 3
+
+
+def test_retry_after_header_is_honoured(sim):
+    sim.add_faults([{"status": 429, "retry_after": "1"}])
+    started = time.monotonic()
+    client_for(sim, backoff_factor=0).get("/awsconnectorsettings")
+    assert time.monotonic() - started >= 0.9
+    assert len(api_calls(sim)) == 2
+
+
+def test_5xx_after_retries_is_a_server_error(sim):
+    sim.add_faults([{"status": 500, "body": {"message": "database is down"}}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).get("/awsconnectorsettings")
+    # 500 is not retried: only 502, 503 and 504 say "try again".
+    assert err.value.status == 500 and err.value.kind == "server"
+    assert "database is down" in err.value.message and len(api_calls(sim)) == 1
+
+
+def test_body_that_is_not_json_is_reported(sim):
+    sim.add_faults([{"status": 200, "body": "<html>login</html>", "content_type": "text/html"}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).get("/awsconnectorsettings")
+    assert err.value.kind == "bad_response" and "not JSON" in err.value.message and "/api" in err.value.message
+
+
+def test_error_body_that_is_not_json_still_gives_a_message(sim):
+    sim.add_faults([{"status": 400, "body": "<html>bad</html>", "content_type": "text/html"}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).get("/awsconnectorsettings")
+    assert err.value.status == 400 and "<html>bad</html>" in err.value.message
+
+
+def test_dropped_connection_is_retried_for_a_read(sim):
+    sim.add_faults([{"drop": True}])
+    assert client_for(sim).get("/awsconnectorsettings")["externalId"]
+    assert [e["status"] for e in api_calls(sim)] == [None, 200]
+
+
+def test_create_is_not_resent_after_a_read_timeout(sim):
+    sim.add_faults([{"latency": 2, "when": "after", "method": "POST", "path": "^/api/awsconnectors$"}])
+    client = client_for(sim, timeout=0.5)
+    with pytest.raises(WorkloadApiError) as err:
+        client.post("/awsconnectors", {"displayName": "x", "accessKey": "AKIAEXAMPLE", "secretKey": "s"}, idempotent=False)
+    assert err.value.kind == "timeout" and "may or may not" in err.value.message
+    assert len([e for e in api_calls(sim) if e["method"] == "POST"]) == 1
+    # It happened, and the client can still be used afterwards.
+    assert len(client.get("/awsconnectors")["awsConnectors"]) == 1
+
+
+def test_create_is_not_resent_after_a_dropped_connection(sim):
+    sim.add_faults([{"drop": True, "when": "after", "method": "POST"}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).post("/awsconnectors", {"displayName": "x", "accessKey": "AKIAEXAMPLE", "secretKey": "s"}, idempotent=False)
+    assert err.value.kind == "timeout"
+    assert len([e for e in api_calls(sim) if e["method"] == "POST"]) == 1
+
+
+def test_create_is_retried_on_429_which_proves_it_was_not_done(sim):
+    sim.add_faults([{"status": 429, "method": "POST"}])
+    created = client_for(sim).post("/awsconnectors", {"displayName": "x", "accessKey": "AKIAEXAMPLE", "secretKey": "s"}, idempotent=False)
+    assert created["ID"] and [e["status"] for e in api_calls(sim)] == [429, 200]
+
+
+def test_create_is_not_retried_on_502_which_may_hide_a_done_create(sim):
+    sim.add_faults([{"status": 502, "method": "POST"}])
+    with pytest.raises(WorkloadApiError):
+        client_for(sim).post("/awsconnectors", {"displayName": "x", "accessKey": "AKIAEXAMPLE", "secretKey": "s"}, idempotent=False)
+    assert len(api_calls(sim)) == 1
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_url_is_named():
+    client = WorkloadClient("http://127.0.0.1:%d/api" % _closed_port(), FULL_KEY, retries=1, backoff_factor=0.01, timeout=2)
+    with pytest.raises(WorkloadApiError) as err:
+        client.get("/awsconnectorsettings")
+    assert err.value.kind == "connection" and client.base_url in err.value.message and "url" in err.value.message
+
+
+def test_api_key_is_required():
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient("https://dsm.example.com:4119", "")
+    assert "SWP_API_KEY" in err.value.message
+
+
+# A small HTTPS server with a self-signed certificate, for the TLS tests.
+class _Answer(BaseHTTPRequestHandler):
+    def do_GET(self):  # pylint: disable=invalid-name
+        body = b'{"externalId": "tls-ok"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert_path), str(key_path))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "https://127.0.0.1:%d/api" % server.server_address[1], str(cert_path)
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_failure_points_at_ca_path(tls_server):
+    url, dummy = tls_server
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient(url, FULL_KEY, retries=0).get("/awsconnectorsettings")
+    assert err.value.kind == "tls" and "ca_path" in err.value.message
+
+
+def test_ca_path_verifies_a_private_ca(tls_server):
+    url, cert_path = tls_server
+    assert WorkloadClient(url, FULL_KEY, ca_path=cert_path).get("/awsconnectorsettings")["externalId"] == "tls-ok"
+
+
+def test_verification_can_be_turned_off_explicitly(tls_server):
+    url, dummy = tls_server
+    assert WorkloadClient(url, FULL_KEY, validate_certs=False).get("/awsconnectorsettings")["externalId"] == "tls-ok"
