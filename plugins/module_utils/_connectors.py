@@ -34,6 +34,7 @@ __all__ = [
     "search_all",
     "to_snake",
     "auth_type",
+    "iso_utc",
     "create_body",
     "preview_created",
     "check_found",
@@ -45,6 +46,15 @@ __all__ = [
     "refusal_message",
     "poll_delays",
     "info_criteria",
+    "ROLE",
+    "KEY",
+    "INSTANCE_ROLE",
+    "SWITCH_NOT_REQUESTED",
+    "SWITCH_NOT_NEEDED",
+    "SWITCH_PERFORMED",
+    "MANAGER_DEFINED",
+    "USER_DEFINED",
+    "UNKNOWN",
 ]
 
 SEARCH_PATH = "/awsconnectors/search"
@@ -264,9 +274,10 @@ def to_snake(connector):
         value = connector.get(api)
         result[key] = bool(value) if api in _BOOLEAN_FIELDS else value
     result["last_sync"] = iso_utc(connector.get("lastSyncTime"))
+    regions = connector.get("syncedRegions")
     result["synced_regions"] = [
         {"region": r.get("region"), "computers_synced": r.get("computersSynced"), "workspaces_synced": r.get("workspacesSynced")}
-        for r in (connector.get("syncedRegions") or []) if isinstance(r, dict)]
+        for r in (regions if isinstance(regions, list) else []) if isinstance(r, dict)]
     result["auth_type"] = auth_type(connector)
     if "externalId" in connector:
         result["external_id"] = connector["externalId"]

@@ -1,0 +1,427 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Table and property tests of the pure AWS connector logic."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.swp.aws.plugins.module_utils import _connectors as c
+from ansible_collections.swp.aws.plugins.module_utils._connectors import ConnectorError
+
+ARN = "arn:aws:iam::123456789012:role/Trend_Role"
+OTHER_ARN = "arn:aws:iam::123456789012:role/other"
+ACCOUNT = "123456789012"
+MANAGER_ID = "manager-0a1b2c3d"
+USER_ID = "user-defined-1"
+
+
+def params(**kwargs):
+    """The parameters of swp.aws.workload_connector as AnsibleModule hands them over."""
+    base = dict(state="present", id=None, cross_account_role_arn=None, account_id=None, display_name=None, seed_region=None,
+                workspaces_enabled=None, access_key=None, secret_key=None, update_secret="on_create", use_instance_role=None,
+                use_manager_external_id=False, sync=False, sync_timeout=120.0)
+    base.update(kwargs)
+    return base
+
+
+def role_connector(**kwargs):
+    connector = {"ID": 7, "displayName": "prod", "accountId": ACCOUNT, "crossAccountRoleArn": ARN, "useInstanceRole": False,
+                 "seedRegion": "us-east-1", "workspacesEnabled": False, "lastSyncTime": 1714555800123,
+                 "syncedRegions": [{"region": "us-east-1", "computersSynced": 3, "workspacesSynced": 0}]}
+    connector.update(kwargs)
+    return connector
+
+
+def key_connector(**kwargs):
+    connector = {"ID": 8, "displayName": "legacy", "accountId": "210987654321", "accessKey": "AKIAOLD",
+                 "useInstanceRole": False, "workspacesEnabled": False}
+    connector.update(kwargs)
+    return connector
+
+
+# ------------------------------------------------------------------ validation
+
+@pytest.mark.parametrize("arn, account", [
+    ("arn:aws:iam::123456789012:role/name", ACCOUNT),
+    ("arn:aws:iam::123456789012:role/with_underscore+=,.@-", ACCOUNT),
+    ("arn:aws:iam::123456789012:role/path/to/name", ACCOUNT),
+    ("arn:aws-cn:iam::000000000001:role/n", "000000000001"),
+    ("arn:aws-us-gov:iam::999999999999:role/n", "999999999999"),
+    ("arn:aws:iam::12345678901:role/n", None),          # 11 digits
+    ("arn:aws:iam::1234567890123:role/n", None),        # 13 digits
+    ("arn:aws:iam::123456789012:user/n", None),         # not a role
+    ("arn:aws:iam::123456789012:role/", None),          # no name
+    ("arn:aws:iam::123456789012:role/a b", None),       # space
+    ("arn:aws-xx:iam::123456789012:role/n", None),      # unknown partition
+    ("arn:aws:sts::123456789012:role/n", None),         # not IAM
+    (" arn:aws:iam::123456789012:role/n", None),        # leading blank
+    ("arn:aws:iam::123456789012:role/n\n", None),       # trailing newline
+    ("arn:aws:iam::123456789012:role/" + "n" * 65, None),  # name over 64 characters
+    (None, None),
+    (42, None),
+])
+def test_role_arn_account_accepts_only_iam_role_arns(arn, account):
+    assert c.role_arn_account(arn) == account
+
+
+@pytest.mark.parametrize("options, fragment", [
+    (dict(cross_account_role_arn="arn:aws:iam::1234:role/x"), "is not an IAM role ARN"),
+    (dict(cross_account_role_arn="arn:aws:iam::123456789012:user/x"), "is not an IAM role ARN"),
+    (dict(cross_account_role_arn=ARN, account_id="210987654321"), "belongs to AWS account 123456789012, but account_id is 210987654321"),
+    (dict(account_id="12345"), "is not an AWS account ID"),
+    (dict(cross_account_role_arn=ARN, access_key="AKIA1"), "mutually exclusive"),
+    (dict(cross_account_role_arn=ARN, secret_key="s3cret"), "secret_key was given without access_key"),
+    (dict(account_id=ACCOUNT, secret_key="s3cret"), "secret_key was given without access_key"),
+    (dict(cross_account_role_arn=ARN, use_instance_role=True), "use_instance_role cannot be combined"),
+    (dict(access_key="AKIA1", use_instance_role=True), "use_instance_role cannot be combined"),
+    (dict(access_key="AKIA1", secret_key="s", use_manager_external_id=True), "cross-account role connectors only"),
+    (dict(use_instance_role=True, use_manager_external_id=True), "cross-account role connectors only"),
+    (dict(access_key="AKIA1", update_secret="always"), "update_secret=always needs secret_key"),
+    (dict(id=0), "positive connector ID"),
+    (dict(id=3, sync_timeout=-1), "sync_timeout"),
+    (dict(), "Nothing identifies the connector"),
+    (dict(display_name="x", state="absent"), "Nothing identifies the connector"),
+    (dict(use_instance_role=False, display_name="x"), "Nothing identifies the connector"),
+])
+def test_validate_params_refuses_bad_input_with_a_clear_message(options, fragment):
+    with pytest.raises(ConnectorError) as error:
+        c.validate_params(params(**options))
+    assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize("options", [
+    dict(cross_account_role_arn=ARN),
+    dict(cross_account_role_arn=ARN, account_id=ACCOUNT, display_name="d", use_manager_external_id=True, sync=True),
+    dict(id=4),
+    dict(id=4, state="absent"),
+    dict(account_id=ACCOUNT, state="absent"),
+    dict(access_key="AKIA1", secret_key="s", update_secret="always"),
+    dict(access_key="AKIA1"),
+    dict(use_instance_role=True),
+    dict(use_instance_role=True, account_id=ACCOUNT),
+    dict(id=4, use_manager_external_id=True),
+])
+def test_validate_params_accepts_good_input(options):
+    c.validate_params(params(**options))
+
+
+def test_a_secret_never_appears_in_a_validation_message():
+    with pytest.raises(ConnectorError) as error:
+        c.validate_params(params(cross_account_role_arn=ARN, secret_key="TopSecretValue"))
+    assert "TopSecretValue" not in str(error.value)
+
+
+# ------------------------------------------------------------------ search
+
+WILDCARDS_OFF = {"stringTest": "equal", "stringWildcards": False}
+
+
+@pytest.mark.parametrize("options, expected", [
+    (dict(id=5, cross_account_role_arn=ARN, account_id=ACCOUNT), [{"idTest": "equal", "idValue": 5}]),
+    (dict(cross_account_role_arn=ARN, account_id=ACCOUNT),
+     [dict(WILDCARDS_OFF, fieldName="crossAccountRoleArn", stringValue=ARN)]),
+    (dict(account_id=ACCOUNT, access_key="AKIA1"), [dict(WILDCARDS_OFF, fieldName="accountId", stringValue=ACCOUNT)]),
+    (dict(access_key="AKIA1"), [dict(WILDCARDS_OFF, fieldName="accessKey", stringValue="AKIA1")]),
+    (dict(use_instance_role=True), [{"fieldName": "useInstanceRole", "booleanTest": True}]),
+    (dict(display_name="only a name"), []),
+])
+def test_lookup_criteria_prefer_id_then_role_then_account_then_key(options, expected):
+    assert c.lookup_criteria(params(**options)) == expected
+
+
+def test_info_criteria_and_every_filter_exactly():
+    criteria = c.info_criteria(dict(id=3, display_name="a_b%", account_id=ACCOUNT, cross_account_role_arn=ARN))
+    assert criteria == [
+        {"idTest": "equal", "idValue": 3},
+        dict(WILDCARDS_OFF, fieldName="displayName", stringValue="a_b%"),
+        dict(WILDCARDS_OFF, fieldName="accountId", stringValue=ACCOUNT),
+        dict(WILDCARDS_OFF, fieldName="crossAccountRoleArn", stringValue=ARN),
+    ]
+    assert c.info_criteria(dict(id=None, display_name=None, account_id=None, cross_account_role_arn=None)) == []
+
+
+def test_ambiguity_message_names_the_criteria_and_every_id():
+    criteria = c.lookup_criteria(params(account_id=ACCOUNT))
+    message = c.ambiguity_message(criteria, [{"ID": 3}, {"ID": 9}])
+    assert "2 AWS connectors match account_id=123456789012 (IDs 3, 9)" in message
+    assert "give id" in message
+
+
+def test_search_filter_sorts_by_id_and_pages_after_the_last_id():
+    assert c.search_filter([], 10) == {"maxItems": 10, "searchCriteria": [], "sortByObjectID": True}
+    crit = [{"idTest": "equal", "idValue": 1}]
+    assert c.search_filter(crit, 10, 42)["searchCriteria"] == crit + [{"idTest": "greater-than", "idValue": 42}]
+    assert crit == [{"idTest": "equal", "idValue": 1}]  # the caller's list is not changed
+
+
+class FakeSearch:
+    """A server side of the paged search over the given IDs, counting calls."""
+
+    def __init__(self, ids):
+        self.ids = sorted(ids)
+        self.filters = []
+
+    def __call__(self, search_filter):
+        self.filters.append(search_filter)
+        after = 0
+        for criterion in search_filter["searchCriteria"]:
+            if criterion.get("idTest") == "greater-than":
+                after = criterion["idValue"]
+        return [{"ID": i} for i in self.ids if i > after][:search_filter["maxItems"]]
+
+
+@pytest.mark.parametrize("count, page_size, calls", [
+    (0, 1000, 1), (1, 1000, 1), (999, 1000, 1), (1000, 1000, 2), (1001, 1000, 2),
+    (2000, 1000, 3), (2500, 1000, 3), (2501, 1000, 3), (3000, 1000, 4), (5, 1, 6), (5000, 5000, 2),
+])
+def test_search_all_costs_one_call_per_page_and_one_more_for_an_exactly_full_last_page(count, page_size, calls):
+    search = FakeSearch(range(1, count + 1))
+    found = c.search_all(search, [], page_size)
+    assert [x["ID"] for x in found] == list(range(1, count + 1))
+    assert len(search.filters) == calls
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ids=st.sets(st.integers(min_value=1, max_value=10 ** 6), max_size=400), page_size=st.integers(min_value=1, max_value=120))
+def test_search_all_returns_every_connector_once_in_id_order(ids, page_size):
+    search = FakeSearch(ids)
+    found = [x["ID"] for x in c.search_all(search, [], page_size)]
+    assert found == sorted(ids)
+    assert len(search.filters) == len(ids) // page_size + 1 == math.floor(len(ids) / page_size) + 1
+
+
+def test_search_all_stops_when_the_server_ignores_the_id_criterion():
+    def stubborn(search_filter):
+        return [{"ID": 1}, {"ID": 2}]
+    with pytest.raises(ConnectorError, match="did not honour idTest"):
+        c.search_all(stubborn, [], 2)
+
+
+@pytest.mark.parametrize("answer", [None, {"ID": 1}, [{"displayName": "no id"}], [{"ID": "1"}]])
+def test_search_all_refuses_answers_it_cannot_page_through(answer):
+    with pytest.raises(ConnectorError):
+        c.search_all(lambda search_filter: answer, [], 1)
+
+
+@pytest.mark.parametrize("page_size", [0, -1, 5001])
+def test_search_all_refuses_a_page_size_outside_the_api_limits(page_size):
+    with pytest.raises(ConnectorError, match="page_size must be between 1 and 5000"):
+        c.search_all(FakeSearch([]), [], page_size)
+
+
+# ------------------------------------------------------------------ conversion
+
+def test_to_snake_maps_every_property_and_times():
+    snake = c.to_snake(role_connector(accountAlias="acme", externalId=USER_ID))
+    assert snake == {
+        "id": 7, "display_name": "prod", "account_id": ACCOUNT, "account_alias": "acme", "cross_account_role_arn": ARN,
+        "access_key": None, "use_instance_role": False, "seed_region": "us-east-1", "workspaces_enabled": False,
+        "last_sync_time": 1714555800123, "last_sync": "2024-05-01T09:30:00.123Z",
+        "synced_regions": [{"region": "us-east-1", "computers_synced": 3, "workspaces_synced": 0}],
+        "auth_type": "cross_account_role", "external_id": USER_ID,
+    }
+
+
+def test_to_snake_leaves_out_external_id_when_the_manager_does_not_expose_it():
+    assert "external_id" not in c.to_snake(role_connector())
+
+
+@pytest.mark.parametrize("connector, expected", [
+    (role_connector(), "cross_account_role"),
+    (key_connector(), "access_key"),
+    ({"ID": 1, "useInstanceRole": True}, "instance_role"),
+    ({"ID": 1}, None),
+])
+def test_auth_type_tells_how_the_manager_reaches_the_account(connector, expected):
+    assert c.auth_type(connector) == expected
+    assert c.to_snake(connector)["auth_type"] == expected
+
+
+@pytest.mark.parametrize("ms, iso", [
+    (0, None), (None, None), (-5, None), (True, None), ("1", None),
+    (1, "1970-01-01T00:00:00.001Z"), (1714555800123, "2024-05-01T09:30:00.123Z"), (1714555800000, "2024-05-01T09:30:00.000Z"),
+])
+def test_iso_utc(ms, iso):
+    assert c.iso_utc(ms) == iso
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["ID", "displayName", "accessKey", "secretKey", "crossAccountRoleArn", "useInstanceRole",
+                                        "lastSyncTime", "externalId", "syncedRegions", "unknownProperty"]),
+                       st.one_of(st.none(), st.booleans(), st.integers(min_value=0, max_value=2 ** 42), st.text(max_size=8))))
+def test_to_snake_never_returns_a_secret_key_whatever_the_api_answers(connector):
+    connector["secretKey"] = "TopSecretValue"
+    snake = c.to_snake(connector)
+    assert "secret_key" not in snake and "secretKey" not in snake
+    assert "TopSecretValue" not in repr(snake)
+    assert set(snake) - {"external_id"} == {"id", "display_name", "account_id", "account_alias", "cross_account_role_arn", "access_key",
+                                            "use_instance_role", "seed_region", "workspaces_enabled", "last_sync_time", "last_sync",
+                                            "synced_regions", "auth_type"}
+
+
+# ------------------------------------------------------------------ create
+
+@pytest.mark.parametrize("options, body", [
+    (dict(cross_account_role_arn=ARN, account_id=ACCOUNT, display_name="d", seed_region="eu-west-1", workspaces_enabled=True),
+     {"crossAccountRoleArn": ARN, "displayName": "d", "seedRegion": "eu-west-1", "workspacesEnabled": True}),
+    (dict(cross_account_role_arn=ARN, workspaces_enabled=False), {"crossAccountRoleArn": ARN, "workspacesEnabled": False}),
+    (dict(access_key="AKIA1", secret_key="s", account_id=ACCOUNT), {"accessKey": "AKIA1", "secretKey": "s", "accountId": ACCOUNT}),
+    (dict(use_instance_role=True, account_id=ACCOUNT), {"useInstanceRole": True, "accountId": ACCOUNT}),
+])
+def test_create_body_sends_what_was_asked_for(options, body):
+    assert c.create_body(params(**options)) == body
+
+
+@pytest.mark.parametrize("options, fragment", [
+    (dict(access_key="AKIA1"), "needs secret_key"),
+    (dict(account_id=ACCOUNT), "No AWS connector matches account_id=123456789012, and a new one needs cross_account_role_arn"),
+])
+def test_create_body_refuses_a_connector_without_credentials(options, fragment):
+    with pytest.raises(ConnectorError) as error:
+        c.create_body(params(**options))
+    assert fragment in str(error.value)
+
+
+def test_preview_created_is_the_connector_without_id_or_secret():
+    preview = c.preview_created({"accessKey": "AKIA1", "secretKey": "s", "accountId": ACCOUNT})
+    assert preview == {"accessKey": "AKIA1", "accountId": ACCOUNT, "useInstanceRole": False, "workspacesEnabled": False}
+    role = c.to_snake(c.preview_created({"crossAccountRoleArn": ARN}))
+    assert role["id"] is None and role["account_id"] == ACCOUNT and role["auth_type"] == "cross_account_role"
+
+
+# ------------------------------------------------------------------ update
+
+@pytest.mark.parametrize("connector, options, body", [
+    (role_connector(), dict(cross_account_role_arn=ARN), {}),
+    (role_connector(), dict(cross_account_role_arn=ARN, display_name="prod", seed_region="us-east-1", workspaces_enabled=False), {}),
+    (role_connector(), dict(cross_account_role_arn=ARN, display_name="new"), {"displayName": "new"}),
+    (role_connector(), dict(cross_account_role_arn=ARN, workspaces_enabled=True, seed_region="eu-west-1"),
+     {"workspacesEnabled": True, "seedRegion": "eu-west-1"}),
+    (role_connector(), dict(id=7, cross_account_role_arn=OTHER_ARN), {"crossAccountRoleArn": OTHER_ARN}),
+    (role_connector(), dict(id=7, use_instance_role=True), {"useInstanceRole": True}),
+    (role_connector(), dict(id=7, access_key="AKIA2", secret_key="s"), {"accessKey": "AKIA2", "secretKey": "s"}),
+    (key_connector(), dict(access_key="AKIAOLD", secret_key="s"), {}),
+    (key_connector(), dict(access_key="AKIAOLD", secret_key="s", update_secret="always"), {"accessKey": "AKIAOLD", "secretKey": "s"}),
+    (key_connector(), dict(account_id="210987654321", access_key="AKIANEW", secret_key="s"), {"accessKey": "AKIANEW", "secretKey": "s"}),
+    (key_connector(), dict(id=8, cross_account_role_arn=ARN), {"crossAccountRoleArn": ARN}),
+    ({"ID": 9, "useInstanceRole": True}, dict(use_instance_role=True), {}),
+    (role_connector(), dict(id=7, use_instance_role=False), {}),
+])
+def test_update_body_sends_only_what_differs(connector, options, body):
+    assert c.update_body(connector, params(**options)) == body
+
+
+def test_update_body_needs_the_secret_to_change_the_access_key():
+    with pytest.raises(ConnectorError, match="needs secret_key"):
+        c.update_body(key_connector(), params(access_key="AKIANEW"))
+
+
+def test_an_update_never_sends_the_role_arn_unless_it_changes():
+    # Sending crossAccountRoleArn moves the connector to the manager-defined external ID: only the switch may do that.
+    body = c.update_body(role_connector(), params(cross_account_role_arn=ARN, display_name="x", workspaces_enabled=True))
+    assert "crossAccountRoleArn" not in body
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    connector=st.fixed_dictionaries({
+        "ID": st.integers(min_value=1, max_value=99), "displayName": st.text(max_size=5), "seedRegion": st.sampled_from(["us-east-1", "eu-west-1"]),
+        "workspacesEnabled": st.booleans(),
+        "auth": st.sampled_from([("crossAccountRoleArn", ARN), ("crossAccountRoleArn", OTHER_ARN), ("accessKey", "AKIA1"),
+                                 ("useInstanceRole", True)])}),
+    options=st.fixed_dictionaries({
+        "display_name": st.one_of(st.none(), st.text(max_size=5)), "seed_region": st.sampled_from([None, "us-east-1", "eu-west-1"]),
+        "workspaces_enabled": st.sampled_from([None, True, False]),
+        "auth": st.sampled_from([{}, {"cross_account_role_arn": ARN}, {"cross_account_role_arn": OTHER_ARN},
+                                 {"access_key": "AKIA1", "secret_key": "s"}, {"access_key": "AKIA2", "secret_key": "s"},
+                                 {"use_instance_role": True}])}),
+)
+def test_after_applying_an_update_there_is_nothing_left_to_send(connector, options):
+    auth = connector.pop("auth")
+    connector[auth[0]] = auth[1]
+    connector["useInstanceRole"] = connector.get("useInstanceRole", False)
+    opts = params(id=connector["ID"], **options.pop("auth"))
+    opts.update(options)
+    body = c.update_body(connector, opts)
+    after = c.apply_body(connector, body)
+    assert c.update_body(after, opts) == {}
+    assert "secretKey" not in after
+    assert c.auth_type(after) is not None
+
+
+@pytest.mark.parametrize("connector, options, fragment", [
+    (role_connector(), dict(id=7, account_id="210987654321"), "is for account 123456789012, not account_id 210987654321"),
+    (key_connector(), dict(id=8, use_manager_external_id=True), "uses access key"),
+    ({"ID": 9, "useInstanceRole": True}, dict(id=9, use_manager_external_id=True), "uses instance role"),
+])
+def test_check_found_refuses_a_connector_that_cannot_be_the_one_described(connector, options, fragment):
+    with pytest.raises(ConnectorError) as error:
+        c.check_found(connector, params(**options))
+    assert fragment in str(error.value)
+
+
+def test_check_found_accepts_a_matching_connector():
+    c.check_found(role_connector(), params(id=7, account_id=ACCOUNT, use_manager_external_id=True))
+    c.check_found(key_connector(), params(id=8, cross_account_role_arn=ARN, use_manager_external_id=True))
+
+
+@pytest.mark.parametrize("connector, manager_id, decision, source", [
+    (role_connector(externalId=MANAGER_ID), MANAGER_ID, c.SWITCH_NOT_NEEDED, c.MANAGER_DEFINED),
+    (role_connector(externalId=USER_ID), MANAGER_ID, c.SWITCH_PERFORMED, c.USER_DEFINED),
+    (role_connector(externalId=USER_ID), None, c.SWITCH_PERFORMED, c.UNKNOWN),   # retrieval disabled: switch anyway
+    (role_connector(), MANAGER_ID, c.SWITCH_PERFORMED, c.UNKNOWN),               # the manager does not expose it
+    (role_connector(), None, c.SWITCH_PERFORMED, c.UNKNOWN),
+])
+def test_switch_decision_skips_the_write_only_when_the_manager_says_it_is_done(connector, manager_id, decision, source):
+    got, sentence = c.switch_decision(connector, manager_id)
+    assert got == decision
+    assert "AWS connector 7" in sentence
+    assert c.external_id_source(connector, manager_id) == source
+
+
+def test_diff_view_shows_settings_and_hides_secrets():
+    view = c.diff_view(key_connector(), secret_sent=True)
+    assert view["secret_key"] == "(not shown, replaced)"
+    assert view["access_key"] == "AKIAOLD"
+    assert "last_sync_time" not in view and "synced_regions" not in view
+    assert c.diff_view(None) == {} and c.diff_view({}) == {}
+    assert c.diff_view(role_connector(externalId=USER_ID), c.USER_DEFINED)["external_id_source"] == "user_defined"
+    assert "external_id" not in c.diff_view(role_connector(externalId=USER_ID))
+
+
+def test_refusal_message_of_a_switch_names_the_role_and_the_manager_defined_id():
+    message = c.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
+                                "Unable to assume role")
+    assert ARN in message
+    assert "AWS connector 7" in message and "Unable to assume role" in message
+    assert "accept the manager-defined external ID first" in message
+    assert "The connector is unchanged." in message
+
+
+def test_refusal_message_of_a_sync_points_at_the_current_external_id():
+    message = c.refusal_message("synchronize", role_connector(), {}, None)
+    assert ARN in message and "with the external ID the connector uses" in message and "no message" in message
+
+
+def test_refusal_message_of_a_create_and_of_a_key_connector():
+    assert "a new AWS connector" in c.refusal_message("create", None, {"crossAccountRoleArn": ARN}, "x")
+    message = c.refusal_message("update", key_connector(), {"displayName": "n"}, "bad region")
+    assert message == "The manager refused to update AWS connector 8 (HTTP 400: bad region). The connector is unchanged."
+
+
+@pytest.mark.parametrize("timeout", [0, 0.2, 1, 7.5, 120])
+def test_poll_delays_back_off_and_stay_within_the_timeout(timeout):
+    delays = c.poll_delays(timeout)
+    assert sum(delays) == pytest.approx(timeout)
+    assert all(0 < d <= 5 for d in delays)
+    assert delays == sorted(delays) or delays[-1] < delays[-2]  # only the last one may be cut short
+    if timeout == 120:
+        assert delays[:4] == [0.5, 1.0, 2.0, 4.0] and len(delays) < 30
