@@ -23,7 +23,7 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo test units integration sanity lint docs-lint simulator bench clean
+.PHONY: help venv collection get-pip demo demo-steps test units integration sanity lint docs-lint simulator bench clean
 
 help:
 	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
@@ -55,7 +55,25 @@ get-pip:
 	@if [ ! -f "$(GET_PIP_CACHE)" ]; then mkdir -p "$(dir $(GET_PIP_CACHE))" && cp scripts/get_pip_standin.py "$(GET_PIP_CACHE)"; fi
 
 demo: collection
-	$(SERVICES) -- ansible-playbook -i demo/inventory.yml demo/demo.yml
+	$(SERVICES) -- $(MAKE) --no-print-directory demo-steps
+
+# Runs inside `services.py`, which exports SWP_SIM_URL, SWP_SIM_BASE and MOTO_URL.
+DEMO_INVENTORY := $(BUILD)/demo-inventory.json
+demo-steps: export SWP_API_URL = $(SWP_SIM_URL)
+demo-steps: export SWP_API_KEY = sim-full-key
+demo-steps: export ANSIBLE_CONFIG = $(CURDIR)/demo/ansible.cfg
+demo-steps: export DEMO_REPORT = $(BUILD)/demo-report.json
+demo-steps:
+	$(PY) tests/fleet.py --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --moto-url "$(MOTO_URL)" --inventory-out $(DEMO_INVENTORY)
+	ansible-playbook demo/extid.yml
+	@echo; echo "=== 1/3 Dry run (--check --diff): every change shown, nothing written ==="
+	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --check --diff
+	@echo; echo "=== 2/3 Apply ==="
+	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --diff
+	@echo; echo "=== 3/3 Rerun: nothing left to change ==="
+	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml
+	$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", sys.argv[1]); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(DEMO_REPORT)
+	@echo; echo "Demo done: the rerun changed nothing."
 
 test: units integration sanity lint docs-lint
 	@echo "make test: all checks passed"

@@ -330,8 +330,18 @@ class Simulator:
         return self.log.clear()
 
     def add_connectors(self, documents):
-        """Seed connectors directly (no IAM check); returns them with their internal external ID."""
-        return self.store.seed_connectors(list(documents))
+        """Seed connectors directly (no IAM check); returns them with their internal external ID.
+
+        With an IAM propagation delay, their roles' trust policies are read now, so that a later
+        change of them is delayed.
+        """
+        created = self.store.seed_connectors(list(documents))
+        if self.config['iam_propagation_delay'] and self.config['iam_endpoint_url']:
+            try:
+                self.store.observe_roles(sorted({c['crossAccountRoleArn'] for c in created if c.get('crossAccountRoleArn')}))
+            except IamCheckError as exc:
+                self._debug('could not read trust policies of seeded connectors: %s' % exc)
+        return created
 
     def add_connector(self, document):
         """Seed one connector directly; see ``add_connectors``."""

@@ -262,7 +262,7 @@ def test_switch_to_manager_id_without_iam(sim, api):
 def test_sync_sets_strictly_increasing_last_sync_time(api):
     create_role_connector(api, 8, seedRegion='ap-southeast-2')
     times = []
-    for _ in range(5):
+    for dummy in range(5):
         response = api.post('/awsconnectors/1', {}, params={'sync': 'true'})
         assert response.status_code == 200
         times.append(response.json()['lastSyncTime'])

@@ -21,7 +21,7 @@ except ImportError:
 PACKAGE = simulator_package.__name__
 # The folder to put on sys.path so that PACKAGE imports: up one level per dotted name.
 IMPORT_ROOT = os.path.dirname(os.path.abspath(simulator_package.__file__))
-for _ in PACKAGE.split('.'):
+for dummy in PACKAGE.split('.'):
     IMPORT_ROOT = os.path.dirname(IMPORT_ROOT)
 
 

@@ -97,14 +97,14 @@ def test_faults_match_method_and_path(sim, api):
 
 def test_faults_apply_in_order(sim, api):
     sim.add_faults([{'status': 500}, {'status': 502}, {'status': 503}])
-    assert [api.get('/awsconnectors').status_code for _ in range(4)] == [500, 502, 503, 200]
+    assert [api.get('/awsconnectors').status_code for dummy in range(4)] == [500, 502, 503, 200]
 
 
 def test_probabilistic_faults_are_reproducible(sim, api):
     def run():
         sim.clear_faults()
         sim.add_random_faults([{'probability': 0.5, 'status': 503}], seed=1234)
-        return [api.get('/awsconnectors').status_code for _ in range(30)]
+        return [api.get('/awsconnectors').status_code for dummy in range(30)]
 
     first = run()
     assert first == run()
@@ -149,7 +149,7 @@ def test_reset_clears_faults(sim, api):
 
 def test_rate_limit(sim, api, client_factory):
     sim.configure(rate_limit=3)
-    assert [api.get('/awsconnectors').status_code for _ in range(3)] == [200] * 3
+    assert [api.get('/awsconnectors').status_code for dummy in range(3)] == [200] * 3
     refused = api.get('/awsconnectors')
     assert refused.status_code == 429
     assert refused.json() == {'message': 'Too many API requests.'}
@@ -164,9 +164,9 @@ def test_rate_limit(sim, api, client_factory):
 def test_rate_limit_does_not_count_refused_calls(sim, api):
     sim.configure(rate_limit=3, rate_limit_window=1.0)
     started = time.monotonic()
-    assert [api.get('/awsconnectors').status_code for _ in range(3)] == [200] * 3
+    assert [api.get('/awsconnectors').status_code for dummy in range(3)] == [200] * 3
     time.sleep(0.5)
-    assert [api.get('/awsconnectors').status_code for _ in range(5)] == [429] * 5
+    assert [api.get('/awsconnectors').status_code for dummy in range(5)] == [429] * 5
     time.sleep(max(0.0, 1.05 - (time.monotonic() - started)))
     # had the refused calls counted, they would still be inside the window
     assert api.get('/awsconnectors').status_code == 200
@@ -174,7 +174,7 @@ def test_rate_limit_does_not_count_refused_calls(sim, api):
 
 def test_rate_limit_off(sim, api):
     sim.configure(rate_limit=0)
-    assert all(api.get('/awsconnectorsettings').status_code == 200 for _ in range(600))
+    assert all(api.get('/awsconnectorsettings').status_code == 200 for dummy in range(600))
 
 
 # ----------------------------------------------------------------------------- request log
@@ -202,7 +202,7 @@ def test_request_log(sim, api, client_factory):
 
 
 def test_request_log_since_and_clear(sim, api):
-    for _ in range(3):
+    for dummy in range(3):
         api.get('/awsconnectors')
     answer = requests.get(sim.base + '/_sim/requests', params={'since': 2}, timeout=5).json()
     assert [e['seq'] for e in answer['requests']] == [3] and answer['last_seq'] == 3

@@ -298,3 +298,13 @@ def test_unreachable_iam_endpoint_is_a_clear_500(sim, api):
     response = api.post('/awsconnectors', {'crossAccountRoleArn': 'arn:aws:iam::111111111111:role/x'}, timeout=60)
     assert response.status_code == 500
     assert 'Simulator could not read the trust policy' in response.json()['message']
+
+
+def test_iam_propagation_delay_seen_when_seeding_connectors(iam_sim, api, moto_iam, make_trust):
+    requests = pytest.importorskip('requests')
+    iam_sim.configure(iam_propagation_delay=30)
+    arn = moto_iam.create_role('121212121212', make_trust('legacy-id'))
+    seeded = requests.post(iam_sim.base + '/_sim/connectors', json={'crossAccountRoleArn': arn, 'externalId': 'legacy-id'}, timeout=10)
+    assert seeded.status_code == 200
+    moto_iam.set_trust(arn, make_trust(['legacy-id', MANAGER_ID]))
+    assert api.post('/awsconnectors/1', {'crossAccountRoleArn': arn}).status_code == 400

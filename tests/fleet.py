@@ -1,0 +1,162 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build a test fleet of AWS accounts: cross-account roles in a moto server, connectors in the SWP simulator.
+
+    python tests/fleet.py --spec SPEC.json --sim-base URL --moto-url URL --inventory-out FILE
+
+Each account of the spec gets its own account ID and credentials (moto keeps accounts apart by
+credentials: assuming a role in account N answers with N's credentials), a cross-account role whose
+trust policy is shaped by the account's ``kind``, and, unless the kind says otherwise, a connector
+seeded with the external ID the kind implies. The inventory written has one host per account, reached
+hub-and-spoke through an admin role in the account, as real fleets are.
+
+Kinds: migrated, user_defined, half_done, string_like, several_statements, second_principal,
+list_condition, no_connector, role_missing, access_key, unassumable, other_principal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import urllib.request
+
+import boto3
+
+SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
+DSM_PRINCIPAL = "arn:aws:iam::210987654321:root"
+ROLE_NAME = "TrendMicroWorkloadSecurityRole"
+ADMIN_ROLE = "OrganizationAccountAccessRole"
+
+
+def _statement(external_ids, operator="StringEquals", principal=SWP_PRINCIPAL, extra=None):
+    value = external_ids[0] if len(external_ids) == 1 else list(external_ids)
+    condition = {operator: {"sts:ExternalId": value}}
+    for key, block in (extra or {}).items():
+        condition.setdefault(key, {}).update(block)
+    return {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole", "Condition": condition}
+
+
+def trust_policy(kind, old_id, manager_id, account_id):
+    """The trust policy of an account of this kind, and the ID its connector uses (None: no connector)."""
+    statements = []
+    uses = old_id
+    if kind == "migrated":
+        statements, uses = [_statement([manager_id])], manager_id
+    elif kind in ("user_defined", "no_connector", "access_key", "role_missing"):
+        statements = [_statement([old_id])]
+    elif kind == "half_done":
+        statements = [_statement([old_id, manager_id])]
+    elif kind == "string_like":
+        statements = [_statement([old_id], operator="StringLike")]
+    elif kind == "several_statements":
+        statements = [
+            _statement([old_id], extra={"Bool": {"aws:SecureTransport": "true"}}),
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        ]
+    elif kind == "second_principal":
+        statements = [
+            _statement([old_id]),
+            _statement(["partner-%s" % account_id], principal="arn:aws:iam::%s:root" % account_id,
+                       extra={"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}}),
+        ]
+    elif kind == "list_condition":
+        statements = [_statement([old_id, "retired-" + old_id])]
+    elif kind == "unassumable":
+        # The manager is denied outright: no external ID can make the switch succeed.
+        statements = [_statement([old_id]),
+                      {"Effect": "Deny", "Principal": {"AWS": SWP_PRINCIPAL}, "Action": "sts:AssumeRole"}]
+    elif kind == "other_principal":
+        statements = [_statement([old_id], principal=DSM_PRINCIPAL)]
+    else:
+        raise ValueError("unknown account kind %r" % kind)
+    return {"Version": "2012-10-17", "Statement": statements}, uses
+
+
+def _control(sim_base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(sim_base + "/_sim" + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # nosec - the local simulator
+        return json.loads(response.read() or b"null")
+
+
+def account_session(moto_url, account_id):
+    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (account_id, ADMIN_ROLE), RoleSessionName="fleet")["Credentials"]
+    return boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+def build(spec, sim_base, moto_url, reset=True):
+    if reset:
+        _control(sim_base, "POST", "/reset", spec.get("simulator", {}))
+    manager_id = _control(sim_base, "GET", "/state")["manager_external_id"]
+    accounts = []
+    connectors = []
+    for index, account in enumerate(spec["accounts"]):
+        account_id = account.get("account_id") or "%012d" % (100000000001 + index)
+        kind = account["kind"]
+        name = account.get("name") or "%s-%02d" % (kind.replace("_", "-"), index)
+        role_arn = "arn:aws:iam::%s:role/%s" % (account_id, ROLE_NAME)
+        old_id = account.get("old_id") or "legacy-%s-%s" % (account_id, "x7Qp")
+        policy, uses = trust_policy(kind, old_id, manager_id, account_id)
+        iam = account_session(moto_url, account_id)
+        try:
+            iam.delete_role(RoleName=ROLE_NAME)
+        except iam.exceptions.NoSuchEntityException:
+            pass
+        if kind != "role_missing":
+            iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(policy))
+        if kind == "access_key":
+            connectors.append({"displayName": name, "accountId": account_id, "accessKey": "AKIA%012d" % index,
+                               "secretKey": "fleet-secret-%d" % index, "seedRegion": "us-east-1"})
+        elif kind != "no_connector":
+            connectors.append({"displayName": name, "accountId": account_id, "crossAccountRoleArn": role_arn,
+                               "seedRegion": "us-east-1", "externalId": uses})
+        accounts.append({"host": name, "account_id": account_id, "kind": kind, "role_arn": role_arn})
+    if connectors:
+        _control(sim_base, "POST", "/connectors", {"connectors": connectors})
+    return {"manager_external_id": manager_id, "accounts": accounts}
+
+
+def inventory(fleet, moto_url, group="aws_accounts"):
+    hosts = {}
+    for account in fleet["accounts"]:
+        hosts[account["host"]] = {
+            "extid_migration_account_id": account["account_id"],
+            "extid_migration_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account["account_id"], ADMIN_ROLE),
+        }
+    return {group: {"hosts": hosts, "vars": {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "extid_migration_role_name": ROLE_NAME,
+        "extid_migration_aws_endpoint_url": moto_url,
+        "extid_migration_aws_access_key": "testing",
+        "extid_migration_aws_secret_key": "testing",
+    }}}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", required=True, help="JSON: {\"accounts\": [{\"kind\": ...}, ...], \"simulator\": {seed}}")
+    parser.add_argument("--sim-base", required=True)
+    parser.add_argument("--moto-url", required=True)
+    parser.add_argument("--inventory-out", required=True, help="inventory to write (JSON, which is YAML)")
+    parser.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
+    args = parser.parse_args()
+    with open(args.spec, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    fleet = build(spec, args.sim_base.rstrip("/"), args.moto_url)
+    with open(args.inventory_out, "w", encoding="utf-8") as handle:
+        json.dump({"all": {"children": inventory(fleet, args.moto_url)}}, handle, indent=2)
+    if args.fleet_out:
+        with open(args.fleet_out, "w", encoding="utf-8") as handle:
+            json.dump(fleet, handle, indent=2)
+    print("fleet: %d accounts" % len(fleet["accounts"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

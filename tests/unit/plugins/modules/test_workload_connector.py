@@ -1,0 +1,485 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""swp.aws.workload_connector, run in-process against the API simulator (and moto for IAM)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from ansible_collections.swp.aws.plugins.modules import workload_connector
+from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
+
+try:
+    from ansible_collections.swp.aws.tests.simulator import Simulator
+except ImportError:  # pragma: no cover - run outside ansible-test
+    from tests.simulator import Simulator
+
+SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
+ACCOUNT = "123456789012"
+ARN = "arn:aws:iam::123456789012:role/swp_connector"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture(scope="module")
+def simulator():
+    server = Simulator(rate_limit=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sim(simulator):
+    simulator.reset()
+    yield simulator
+    simulator.reset()
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    moto_server = pytest.importorskip("moto.server")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield "http://%s:%d" % (host, port)
+    server.stop()
+
+
+class Iam:
+    """Roles in any account of the moto server (moto keeps accounts apart by credentials)."""
+
+    def __init__(self, url):
+        import boto3
+
+        self.boto3 = boto3
+        self.url = url
+        self.sts = boto3.session.Session().client("sts", endpoint_url=url, region_name="us-east-1",
+                                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def client(self, account):
+        credentials = self.sts.assume_role(RoleArn="arn:aws:iam::%s:role/any" % account, RoleSessionName="tests")["Credentials"]
+        return self.boto3.session.Session().client(
+            "iam", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+
+    @staticmethod
+    def trust(*external_ids):
+        return {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": SWP_PRINCIPAL}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": list(external_ids)}}}]}
+
+    def role(self, *external_ids, account=ACCOUNT):
+        name = "swp_%s" % uuid.uuid4().hex[:10]
+        self.client(account).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(self.trust(*external_ids)))
+        return "arn:aws:iam::%s:role/%s" % (account, name)
+
+    def set_trust(self, arn, *external_ids):
+        account, name = arn.split(":")[4], arn.rsplit("/", 1)[1]
+        self.client(account).update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(self.trust(*external_ids)))
+
+
+@pytest.fixture
+def iam(sim, moto_url):
+    """IAM in moto, with the simulator checking trust policies against it."""
+    sim.configure(iam_endpoint_url=moto_url)
+    return Iam(moto_url)
+
+
+def run(sim, capsys, check_mode=False, diff=False, **args):
+    args.setdefault("url", sim.url)
+    args.setdefault("api_key", "sim-full-key")
+    return run_module(workload_connector, args, capsys, check_mode=check_mode, diff=diff)
+
+
+def writes(sim):
+    """Every request that could change something on the manager."""
+    return [(e["method"], e["path"], e["query"], e["body"]) for e in sim.requests()
+            if e["method"] != "GET" and not e["path"].endswith("/search")]
+
+
+def connectors(sim):
+    return sim.state["connectors"]
+
+
+# ------------------------------------------------------------------ validation: nothing is sent
+
+@pytest.mark.parametrize("args, fragment", [
+    (dict(cross_account_role_arn="arn:aws:iam::1234:role/x"), "is not an IAM role ARN"),
+    (dict(cross_account_role_arn="arn:aws:iam::123456789012:group/x"), "is not an IAM role ARN"),
+    (dict(cross_account_role_arn=ARN, account_id="999999999999"), "belongs to AWS account 123456789012, but account_id is 999999999999"),
+    (dict(cross_account_role_arn=ARN, access_key="AKIAEXAMPLE"), "mutually exclusive"),
+    (dict(account_id=ACCOUNT, secret_key=SECRET), "secret_key was given without access_key"),
+    (dict(cross_account_role_arn=ARN, use_instance_role=True), "use_instance_role cannot be combined"),
+    (dict(access_key="AKIAEXAMPLE", secret_key=SECRET, use_instance_role=True), "use_instance_role cannot be combined"),
+    (dict(access_key="AKIAEXAMPLE", secret_key=SECRET, use_manager_external_id=True), "cross-account role connectors only"),
+    (dict(account_id="12-34"), "is not an AWS account ID"),
+    (dict(display_name="no identity"), "Nothing identifies the connector"),
+    (dict(state="absent"), "Nothing identifies the connector"),
+])
+def test_invalid_input_fails_before_any_call(sim, capsys, args, fragment):
+    rc, result = run(sim, capsys, **args)
+    assert rc == 1
+    assert fragment in result["msg"]
+    assert SECRET not in json.dumps(result)
+    assert sim.requests() == []
+
+
+def test_no_connector_and_nothing_to_create_it_from(sim, capsys):
+    rc, result = run(sim, capsys, account_id=ACCOUNT, display_name="x")
+    assert rc == 1 and "a new one needs cross_account_role_arn" in result["msg"]
+    assert writes(sim) == []
+
+
+def test_an_unknown_id_is_an_error_not_a_create(sim, capsys):
+    rc, result = run(sim, capsys, id=42, cross_account_role_arn=ARN)
+    assert rc == 1 and "There is no AWS connector with ID 42" in result["msg"]
+    assert writes(sim) == []
+
+
+# ------------------------------------------------------------------ create, rerun, update
+
+def test_create_then_rerun_is_unchanged_then_update_sends_only_the_difference(sim, capsys):
+    args = dict(cross_account_role_arn=ARN, display_name="Prod", seed_region="us-east-1")
+    rc, created = run(sim, capsys, diff=True, **args)
+    assert rc == 0 and created["changed"] is True
+    assert created["connector"]["id"] == 1 and created["connector"]["display_name"] == "Prod"
+    assert created["connector"]["auth_type"] == "cross_account_role" and created["connector"]["account_id"] == ACCOUNT
+    assert created["diff"]["before"] == {} and created["diff"]["after"]["cross_account_role_arn"] == ARN
+    assert writes(sim) == [("POST", "/api/awsconnectors", {}, {"crossAccountRoleArn": ARN, "displayName": "Prod", "seedRegion": "us-east-1"})]
+
+    sim.clear_requests()
+    rc, again = run(sim, capsys, diff=True, **args)
+    assert rc == 0 and again["changed"] is False
+    assert again["diff"]["before"] == again["diff"]["after"]
+    assert writes(sim) == [] and len(sim.requests()) == 1
+
+    rc, updated = run(sim, capsys, diff=True, **dict(args, display_name="Production", workspaces_enabled=True))
+    assert rc == 0 and updated["changed"] is True
+    assert updated["diff"]["before"]["display_name"] == "Prod" and updated["diff"]["after"]["display_name"] == "Production"
+    assert updated["diff"]["after"]["workspaces_enabled"] is True
+    # The role ARN is not sent: that would switch the connector's external ID.
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {}, {"displayName": "Production", "workspacesEnabled": True})]
+    assert len(connectors(sim)) == 1
+
+
+def test_search_is_exact_so_an_underscore_is_not_a_wildcard(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": "arn:aws:iam::123456789012:role/swpXconnector", "displayName": "look-alike"})
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN)
+    assert rc == 0 and result["changed"] is True and result["connector"]["id"] == 2
+    search = sim.requests()[0]["body"]["searchCriteria"][0]
+    assert search["stringWildcards"] is False and search["stringValue"] == ARN
+
+
+def test_find_by_id_then_by_account_id(sim, capsys):
+    sim.add_connectors([{"crossAccountRoleArn": ARN, "displayName": "a"}, {"accessKey": "AKIAOTHER", "accountId": "210987654321"}])
+    rc, result = run(sim, capsys, id=2, display_name="b")
+    assert rc == 0 and result["changed"] is True and result["connector"]["display_name"] == "b"
+    assert sim.requests()[0]["body"]["searchCriteria"] == [{"idTest": "equal", "idValue": 2}]
+    rc, result = run(sim, capsys, account_id=ACCOUNT, display_name="a")
+    assert rc == 0 and result["changed"] is False and result["connector"]["id"] == 1
+
+
+def test_found_connector_of_another_account_is_an_error(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    rc, result = run(sim, capsys, id=1, account_id="210987654321", display_name="x")
+    assert rc == 1 and "is for account 123456789012, not account_id 210987654321" in result["msg"]
+    assert writes(sim) == []
+
+
+@pytest.mark.parametrize("args", [dict(account_id=ACCOUNT, display_name="x"), dict(cross_account_role_arn=ARN, state="absent")])
+def test_more_than_one_match_is_an_error_naming_the_ids(sim, capsys, args):
+    sim.add_connectors([{"crossAccountRoleArn": ARN}, {"displayName": "other"},
+                        {"crossAccountRoleArn": ARN}, {"crossAccountRoleArn": "arn:aws:iam::123456789012:role/x"}])
+    rc, result = run(sim, capsys, **args)
+    assert rc == 1
+    assert "AWS connectors match" in result["msg"] and "give id" in result["msg"]
+    assert "IDs 1, 3" in result["msg"]
+    assert writes(sim) == []
+
+
+def test_changing_the_role_arn_by_id(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    other = "arn:aws:iam::123456789012:role/path/other"
+    rc, result = run(sim, capsys, id=1, cross_account_role_arn=other)
+    assert rc == 0 and result["changed"] is True and result["connector"]["cross_account_role_arn"] == other
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {}, {"crossAccountRoleArn": other})]
+
+
+# ------------------------------------------------------------------ check mode writes nothing
+
+@pytest.mark.parametrize("seeded, args", [
+    (None, dict(cross_account_role_arn=ARN, display_name="new")),
+    ({"crossAccountRoleArn": ARN, "displayName": "old"}, dict(cross_account_role_arn=ARN, display_name="new")),
+    ({"crossAccountRoleArn": ARN}, dict(cross_account_role_arn=ARN, use_manager_external_id=True, sync=True)),
+    ({"crossAccountRoleArn": ARN}, dict(cross_account_role_arn=ARN, state="absent")),
+    ({"accessKey": "AKIAEXAMPLE", "accountId": ACCOUNT}, dict(access_key="AKIAEXAMPLE", secret_key=SECRET, update_secret="always")),
+])
+def test_check_mode_reports_the_change_and_writes_nothing(sim, capsys, seeded, args):
+    if seeded:
+        sim.add_connector(seeded)
+    before = connectors(sim)
+    rc, result = run(sim, capsys, check_mode=True, diff=True, **args)
+    assert rc == 0 and result["changed"] is True
+    assert writes(sim) == []
+    assert connectors(sim) == before
+    assert result["synced"] is False
+    assert SECRET not in json.dumps(result)
+
+
+def test_check_mode_connector_is_what_it_would_be(sim, capsys):
+    rc, result = run(sim, capsys, check_mode=True, cross_account_role_arn=ARN, display_name="new", workspaces_enabled=True)
+    assert rc == 0
+    assert result["connector"]["id"] is None and result["connector"]["display_name"] == "new"
+    assert result["connector"]["account_id"] == ACCOUNT and result["connector"]["workspaces_enabled"] is True
+    sim.add_connector({"crossAccountRoleArn": ARN, "displayName": "old"})
+    rc, result = run(sim, capsys, check_mode=True, cross_account_role_arn=ARN, display_name="new")
+    assert result["connector"]["id"] == 1 and result["connector"]["display_name"] == "new"
+    assert connectors(sim)[0]["displayName"] == "old"
+
+
+# ------------------------------------------------------------------ a lost create is never repeated blindly
+
+def test_create_answered_too_late_is_found_not_duplicated(sim, capsys):
+    sim.add_faults([{"latency": 3, "when": "after", "method": "POST", "path": "^/api/awsconnectors$"}])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, display_name="slow", timeout=0.5, retries=0)
+    assert rc == 0, result
+    assert result["changed"] is True and result["connector"]["display_name"] == "slow"
+    creates = [w for w in writes(sim) if w[1] == "/api/awsconnectors"]
+    assert len(creates) == 1
+    assert len(connectors(sim)) == 1
+    # create, then the search that found it (after the first lookup)
+    assert [e["path"] for e in sim.requests()] == ["/api/awsconnectors/search", "/api/awsconnectors", "/api/awsconnectors/search"]
+
+
+@pytest.mark.parametrize("fault", [{"status": 502, "when": "after"}, {"status": 504, "when": "after"}, {"drop": True, "when": "after"}])
+def test_create_whose_answer_was_lost_is_found_not_duplicated(sim, capsys, fault):
+    sim.add_faults([dict(fault, method="POST", path="^/api/awsconnectors$")])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, retries=2)
+    assert rc == 0, result
+    assert result["changed"] is True and result["connector"]["id"] == 1
+    assert len(connectors(sim)) == 1
+    assert len([w for w in writes(sim) if w[1] == "/api/awsconnectors"]) == 1
+
+
+def test_create_that_was_not_carried_out_is_sent_again_once(sim, capsys):
+    sim.add_faults([{"drop": True, "method": "POST", "path": "^/api/awsconnectors$"}])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, retries=0)
+    assert rc == 0, result
+    assert result["changed"] is True and len(connectors(sim)) == 1
+    assert [e["path"] for e in sim.requests()] == [
+        "/api/awsconnectors/search", "/api/awsconnectors", "/api/awsconnectors/search", "/api/awsconnectors"]
+
+
+def test_create_lost_twice_fails_without_a_third_attempt(sim, capsys):
+    sim.add_faults([{"drop": True, "method": "POST", "path": "^/api/awsconnectors$"}] * 2)
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, retries=0)
+    assert rc == 1 and result["api_error"]["kind"] == "timeout"
+    assert "may or may not have been carried out" in result["msg"]
+    assert len([w for w in writes(sim) if w[1] == "/api/awsconnectors"]) == 2
+    assert connectors(sim) == []
+
+
+# ------------------------------------------------------------------ access keys and instance roles
+
+def test_access_key_connector_secret_is_sent_on_create_only_unless_always(sim, capsys):
+    args = dict(access_key="AKIAEXAMPLE", secret_key=SECRET, account_id=ACCOUNT, display_name="keys")
+    rc, created = run(sim, capsys, diff=True, **args)
+    assert rc == 0 and created["changed"] is True and created["connector"]["auth_type"] == "access_key"
+    assert created["connector"]["access_key"] == "AKIAEXAMPLE"
+    rc, again = run(sim, capsys, diff=True, **args)
+    assert rc == 0 and again["changed"] is False
+    sim.clear_requests()
+    rc, rotated = run(sim, capsys, diff=True, update_secret="always", **args)
+    assert rc == 0 and rotated["changed"] is True
+    assert rotated["diff"]["after"]["secret_key"] == "(not shown, replaced)"
+    assert [(w[1], sorted(w[3])) for w in writes(sim)] == [("/api/awsconnectors/1", ["accessKey", "secretKey"])]
+    for result in (created, again, rotated):
+        assert SECRET not in json.dumps(result)
+
+
+def test_instance_role_connector_is_found_by_its_flag(sim, capsys):
+    rc, created = run(sim, capsys, use_instance_role=True, display_name="dsm")
+    assert rc == 0 and created["changed"] is True and created["connector"]["auth_type"] == "instance_role"
+    rc, again = run(sim, capsys, use_instance_role=True, display_name="dsm")
+    assert rc == 0 and again["changed"] is False and again["connector"]["id"] == created["connector"]["id"]
+
+
+# ------------------------------------------------------------------ delete
+
+def test_delete_then_delete_again_is_unchanged(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    rc, deleted = run(sim, capsys, diff=True, cross_account_role_arn=ARN, state="absent")
+    assert rc == 0 and deleted["changed"] is True and deleted["connector"] == {}
+    assert deleted["diff"]["before"]["cross_account_role_arn"] == ARN and deleted["diff"]["after"] == {}
+    assert connectors(sim) == []
+    rc, again = run(sim, capsys, cross_account_role_arn=ARN, state="absent")
+    assert rc == 0 and again["changed"] is False
+
+
+def test_delete_of_a_connector_gone_meanwhile_is_unchanged(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    sim.add_faults([{"status": 404, "method": "DELETE"}])
+    rc, result = run(sim, capsys, id=1, state="absent")
+    assert rc == 0 and result["changed"] is False
+
+
+def test_delete_refused_fails(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    rc, result = run(sim, capsys, id=1, state="absent", api_key="sim-readonly-key")
+    assert rc == 1 and result["api_error"]["status"] == 403
+
+
+# ------------------------------------------------------------------ switch to the manager-defined external ID
+
+@pytest.mark.parametrize("expose", [True, False])
+def test_switch_refused_names_the_role_and_leaves_the_connector_unchanged(sim, capsys, iam, expose):
+    sim.configure(expose_external_id=expose)
+    arn = iam.role("user-defined-1")
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    before = connectors(sim)
+    rc, result = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True)
+    assert rc == 1
+    assert arn in result["msg"]
+    assert "accept the manager-defined external ID first" in result["msg"]
+    assert "The connector is unchanged." in result["msg"]
+    assert result["changed"] is False
+    assert connectors(sim) == before and before[0]["external_id_source"] == "user"
+
+
+def test_switch_exposed_performs_once_then_is_not_needed(sim, capsys, iam):
+    sim.configure(expose_external_id=True)
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    rc, result = run(sim, capsys, diff=True, cross_account_role_arn=arn, use_manager_external_id=True)
+    assert rc == 0, result
+    assert result["changed"] is True and result["external_id_switch"] == "performed"
+    assert result["diff"]["before"]["external_id_source"] == "user_defined"
+    assert result["diff"]["after"]["external_id_source"] == "manager_defined"
+    assert result["connector"]["external_id"] == sim.manager_external_id
+    assert connectors(sim)[0]["external_id_source"] == "manager"
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {}, {"crossAccountRoleArn": arn})]
+
+    sim.clear_requests()
+    rc, again = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True)
+    assert rc == 0 and again["changed"] is False and again["external_id_switch"] == "not_needed"
+    assert "already uses the manager-defined external ID" in again["external_id_switch_msg"]
+    assert writes(sim) == []
+    assert [e["path"] for e in sim.requests()] == ["/api/awsconnectors/search", "/api/awsconnectorsettings"]
+
+
+def test_switch_hidden_is_performed_and_says_so(sim, capsys, iam):
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    for _ in range(2):
+        rc, result = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True)
+        assert rc == 0 and result["changed"] is True and result["external_id_switch"] == "performed"
+        assert "does not say which external ID" in result["external_id_switch_msg"]
+        assert "external_id" not in result["connector"]
+    assert connectors(sim)[0]["external_id_source"] == "manager"
+    # No need to read the manager-defined ID when the connector does not show its own.
+    assert "/api/awsconnectorsettings" not in [e["path"] for e in sim.requests()]
+
+
+def test_switch_exposed_with_retrieval_refused_falls_back_to_performing_it(sim, capsys):
+    sim.configure(expose_external_id=True)
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    sim.add_faults([
+        {"status": 403, "method": "GET", "path": "/awsconnectorsettings"},
+        {"status": 200, "body": {"value": "false"}, "method": "GET", "path": "/systemsettings/"},
+    ])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True)
+    assert rc == 0, result
+    assert result["changed"] is True and result["external_id_switch"] == "performed"
+    assert "could not be read" in result["external_id_switch_msg"]
+
+
+def test_switch_exposed_with_another_403_fails(sim, capsys):
+    sim.configure(expose_external_id=True)
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    sim.add_faults([{"status": 403, "method": "GET", "path": "/awsconnectorsettings"}])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True)
+    assert rc == 1 and result["api_error"]["status"] == 403
+    assert writes(sim) == []
+
+
+def test_switch_of_a_new_connector_is_not_needed(sim, capsys):
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True)
+    assert rc == 0 and result["changed"] is True and result["external_id_switch"] == "not_needed"
+
+
+def test_switch_of_an_access_key_connector_is_an_error(sim, capsys):
+    sim.add_connector({"accessKey": "AKIAEXAMPLE", "accountId": ACCOUNT})
+    rc, result = run(sim, capsys, id=1, use_manager_external_id=True)
+    assert rc == 1 and "cross-account role connectors only" in result["msg"]
+    assert writes(sim) == []
+
+
+def test_create_refused_names_the_role(sim, capsys, iam):
+    arn = iam.role("some-user-id")
+    rc, result = run(sim, capsys, cross_account_role_arn=arn)
+    assert rc == 1 and arn in result["msg"] and "manager-defined external ID" in result["msg"]
+    assert connectors(sim) == []
+
+
+# ------------------------------------------------------------------ sync
+
+def test_sync_alone_sends_an_empty_update_and_reports_synced(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True)
+    assert rc == 0, result
+    assert result["changed"] is False and result["synced"] is True
+    assert result["connector"]["last_sync_time"] > 1000
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {"sync": "true"}, {})]
+
+
+def test_sync_rides_on_the_update(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, display_name="n", sync=True)
+    assert rc == 0 and result["changed"] is True and result["synced"] is True
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {"sync": "true"}, {"displayName": "n"})]
+
+
+def test_sync_of_a_new_connector(sim, capsys):
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True)
+    assert rc == 0 and result["changed"] is True and result["synced"] is True
+    assert [w[1:3] for w in writes(sim)] == [("/api/awsconnectors", {}), ("/api/awsconnectors/1", {"sync": "true"})]
+
+
+def test_sync_that_takes_a_while_is_waited_for(sim, capsys):
+    sim.configure(sync_delay=1.2)
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    started = time.monotonic()
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=10)
+    assert rc == 0 and result["synced"] is True
+    assert time.monotonic() - started < 6
+    polls = [e for e in sim.requests() if e["method"] == "GET"]
+    assert 1 <= len(polls) <= 4
+
+
+def test_sync_that_does_not_finish_in_time_is_reported_not_failed(sim, capsys):
+    sim.configure(sync_delay=30)
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=1)
+    assert rc == 0 and result["synced"] is False
+    assert "did not finish synchronizing within 1.0 seconds" in json.dumps(result.get("warnings"))
+
+
+def test_sync_refused_names_the_role(sim, capsys, iam):
+    arn = iam.role("not-the-one")
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    rc, result = run(sim, capsys, cross_account_role_arn=arn, sync=True)
+    assert rc == 1 and arn in result["msg"] and "with the external ID the connector uses" in result["msg"]
+
+
+def test_switch_and_sync_in_one_call(sim, capsys, iam):
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    rc, result = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True, sync=True)
+    assert rc == 0 and result["changed"] is True and result["synced"] is True
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {"sync": "true"}, {"crossAccountRoleArn": arn})]
+    assert connectors(sim)[0]["external_id_source"] == "manager"
