@@ -227,7 +227,7 @@ class WorkloadClient:
                     % (method, path, status, response.headers.get("Content-Type", "no content type"), (response.text or "")[:120]),
                     method, path, status, None, kind="bad_response")
         server = _server_message(response)
-        said = (": %s" % server) if server else ""
+        said = (": %s" % server.rstrip(". ")) if server else ""
         retried = self.retries if (status in RETRY_STATUSES if idempotent else status in RETRY_STATUSES_UNSAFE) else 0
         if status == 401:
             msg = ("%s %s was refused (HTTP 401)%s. The API key is missing, wrong, expired or locked: check api_key, "
