@@ -510,7 +510,8 @@ class Simulator:
         if (method, path) == ('GET', '/state'):
             return Result(200, self.state)
         if (method, path) == ('POST', '/reset'):
-            return Result(200, self.reset(body or {}))
+            # no body: back to the startup seed; a body (even {}): that seed
+            return Result(200, self.reset(body))
         if (method, path) == ('GET', '/config'):
             return Result(200, public_config(self.config))
         if (method, path) == ('POST', '/config'):

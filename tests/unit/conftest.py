@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.swp.aws.tests.simulator.server import Simulator
+try:
+    from ansible_collections.swp.aws.tests.simulator.server import Simulator
+except ImportError:  # a plain checkout, not the ansible_collections tree
+    from tests.simulator.server import Simulator
 
 FULL_KEY = "sim-full-key"
 READONLY_KEY = "sim-readonly-key"

@@ -542,7 +542,7 @@ def test_control_api(sim):
     assert reset['config']['expose_external_id'] is False
     assert requests.post(base + '/reset', json={'bogus': 1}, timeout=5).status_code == 400
     assert requests.get(base + '/nothing', timeout=5).status_code == 404
-    # an empty reset goes back to the startup seed (empty here)
+    # a reset without a body goes back to the startup seed (empty here)
     assert requests.post(base + '/reset', timeout=5).json()['manager_external_id'] != 'mgr-1'
 
 

@@ -86,6 +86,12 @@ def test_cli_ready_file_seed_and_clean_stop(tmp_path, sig):
         state = requests.get(ready['base'] + '/_sim/state', timeout=5).json()
         assert state['config']['sync_delay'] == 0.1 and state['config']['rate_limit'] == 50
         assert requests.get(ready['base'] + '/_sim/health', timeout=5).json()['status'] == 'ok'
+        # a reset without a body goes back to the seed file's state
+        assert requests.delete(ready['url'] + '/awsconnectors/1', headers=headers, timeout=5).status_code == 200
+        state = requests.post(ready['base'] + '/_sim/reset', timeout=5).json()
+        assert state['manager_external_id'] == 'cli-manager-id' and len(state['connectors']) == 1
+        assert state['config']['sync_delay'] == 0.1
+        assert requests.post(ready['base'] + '/_sim/reset', json={}, timeout=5).json()['connectors'] == []
     finally:
         status, stdout, stderr = stop(process, sig)
     assert status == 0, stderr

@@ -1,0 +1,84 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rollout report: every host accounted for, counts, masking of IDs in error texts."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
+
+NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
+MANAGER_ID = "3f1c9a7e-5b2d-4c8e-9f10-aa11bb22cc33"
+OLD_ID = "legacy-100000000001-x7Qp"
+
+
+def record(host, outcome, changed=False, error=None):
+    return {"host": host, "account_id": "1000000000%02d" % len(host), "outcome": outcome, "changed": changed,
+            "state_before": "user_defined", "state_after": "migrated", "actions": ["widen_trust_policy"], "error": error}
+
+
+def test_every_host_is_in_the_report_in_inventory_order():
+    report = build_report([record("a", "migrated", True), record("b", "unchanged")], ["a", "b"], now=NOW)
+    assert [r["host"] for r in report["accounts"]] == ["a", "b"]
+    assert report["total"] == 2 and report["generated_at"] == "2026-11-29T12:00:00Z"
+
+
+def test_a_host_without_a_record_counts_as_failed():
+    report = build_report([record("a", "migrated", True), None], ["a", "b"], now=NOW)
+    assert report["counts"]["failed"] == 1 and report["failed_hosts"] == ["b"]
+    assert "did not finish" in report["accounts"][1]["error"]
+
+
+def test_a_record_left_pending_counts_as_failed():
+    report = build_report([record("a", "pending")], ["a"], now=NOW)
+    assert report["accounts"][0]["outcome"] == "failed" and report["failed_hosts"] == ["a"]
+
+
+@pytest.mark.parametrize("outcomes, expected", [
+    (["migrated", "migrated", "unchanged"], {"migrated": 2, "unchanged": 1, "failed": 0, "skipped": 0, "would_migrate": 0}),
+    (["failed", "skipped"], {"migrated": 0, "unchanged": 0, "failed": 1, "skipped": 1, "would_migrate": 0}),
+    ([], {"migrated": 0, "unchanged": 0, "failed": 0, "skipped": 0, "would_migrate": 0}),
+])
+def test_counts_per_outcome(outcomes, expected):
+    hosts = ["h%d" % i for i in range(len(outcomes))]
+    report = build_report([record(h, o) for h, o in zip(hosts, outcomes)], hosts, now=NOW)
+    assert report["counts"] == expected
+
+
+def test_changed_hosts_lists_only_the_changed():
+    report = build_report([record("a", "migrated", True), record("b", "unchanged")], ["a", "b"], now=NOW)
+    assert report["changed_hosts"] == ["a"]
+
+
+def test_report_is_json_serialisable_and_the_summary_has_a_line_per_account_and_totals():
+    report = build_report([record("a", "migrated", True), record("b", "failed", error="boom")], ["a", "b"], mode="check", now=NOW)
+    json.dumps(report)
+    lines = summary_lines(report)
+    assert len(lines) == 3 and "ERROR: boom" in lines[1]
+    assert lines[-1].startswith("check mode, 2 accounts:") and "1 failed" in lines[-1]
+
+
+@pytest.mark.parametrize("text", [
+    "Unable to assume role with external ID %s" % MANAGER_ID,
+    "both %s and %s" % (OLD_ID, MANAGER_ID),
+    "%s%s" % (MANAGER_ID, MANAGER_ID),
+])
+def test_mask_in_text_leaves_no_full_id(text):
+    masked = mask_in_text(text, [MANAGER_ID, OLD_ID])
+    assert MANAGER_ID not in masked and OLD_ID not in masked and "****" in masked
+
+
+def test_mask_in_text_masks_the_longer_id_first_so_no_part_leaks():
+    short, longer = "abcdefghijkl", "abcdefghijkl-extended-99"
+    masked = mask_in_text("id %s" % longer, [short, longer])
+    assert "extended-99" not in masked
+
+
+def test_mask_in_text_reveal_and_empty_inputs():
+    assert mask_in_text("x %s" % MANAGER_ID, [MANAGER_ID], reveal=True) == "x %s" % MANAGER_ID
+    assert mask_in_text(None, [MANAGER_ID]) is None
+    assert mask_in_text("nothing", [None, ""]) == "nothing"
