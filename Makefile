@@ -64,7 +64,7 @@ demo-steps: export SWP_API_KEY = sim-full-key
 demo-steps: export ANSIBLE_CONFIG = $(CURDIR)/demo/ansible.cfg
 demo-steps: export DEMO_REPORT = $(BUILD)/demo-report.json
 demo-steps:
-	$(PY) tests/fleet.py --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --moto-url "$(MOTO_URL)" --inventory-out $(DEMO_INVENTORY)
+	$(PY) tests/fleet.py --moto-url "$(MOTO_URL)" build --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --inventory-out $(DEMO_INVENTORY)
 	ansible-playbook demo/extid.yml
 	@echo; echo "=== 1/3 Dry run (--check --diff): every change shown, nothing written ==="
 	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --check --diff

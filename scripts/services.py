@@ -25,8 +25,12 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
 def start_moto():
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # One access-log line per AWS call would drown the play's output.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build a test fleet of AWS accounts: cross-account roles in a moto server, connectors in the SWP simulator.
 
-    python tests/fleet.py --spec SPEC.json --sim-base URL --moto-url URL --inventory-out FILE
+    python tests/fleet.py --moto-url URL build --spec SPEC.json --sim-base URL --inventory-out FILE [--fleet-out FILE]
+    python tests/fleet.py --moto-url URL policies --fleet FILE
 
 Each account of the spec gets its own account ID and credentials (moto keeps accounts apart by
 credentials: assuming a role in account N answers with N's credentials), a cross-account role whose
@@ -138,14 +139,34 @@ def inventory(fleet, moto_url, group="aws_accounts"):
     }}}
 
 
+def policies(fleet, moto_url):
+    """Every account's trust policy as it is now (None where the role does not exist)."""
+    result = {}
+    for account in fleet["accounts"]:
+        iam = account_session(moto_url, account["account_id"])
+        try:
+            result[account["host"]] = iam.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+        except iam.exceptions.NoSuchEntityException:
+            result[account["host"]] = None
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="JSON: {\"accounts\": [{\"kind\": ...}, ...], \"simulator\": {seed}}")
-    parser.add_argument("--sim-base", required=True)
     parser.add_argument("--moto-url", required=True)
-    parser.add_argument("--inventory-out", required=True, help="inventory to write (JSON, which is YAML)")
-    parser.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_cmd = sub.add_parser("build", help="build the fleet and write its inventory")
+    build_cmd.add_argument("--spec", required=True, help="JSON: {\"accounts\": [{\"kind\": ...}, ...], \"simulator\": {seed}}")
+    build_cmd.add_argument("--sim-base", required=True)
+    build_cmd.add_argument("--inventory-out", required=True, help="inventory to write (JSON, which is YAML)")
+    build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
+    policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
+    policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
     args = parser.parse_args()
+    if args.command == "policies":
+        with open(args.fleet, encoding="utf-8") as handle:
+            print(json.dumps(policies(json.load(handle), args.moto_url), sort_keys=True))
+        return 0
     with open(args.spec, encoding="utf-8") as handle:
         spec = json.load(handle)
     fleet = build(spec, args.sim_base.rstrip("/"), args.moto_url)

@@ -242,7 +242,7 @@ def search_all(search, criteria, page_size=1000):
         top = max(ids)
         if after_id is not None and top <= after_id:
             # A server that ignores the ID criterion would page forever.
-            raise ConnectorError("The connector search did not honour idTest greater-than %d; stopped paging." % after_id)
+            raise ConnectorError("The connector search did not honour idTest greater-than %s; stopped paging." % after_id)
         after_id = top
 
 

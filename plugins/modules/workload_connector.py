@@ -20,10 +20,10 @@ description:
     (O(access_key) and O(secret_key)) or the manager's own instance role (O(use_instance_role)).
   - Only the properties that differ are sent. C(changed) says whether a setting of the connector changed, and
     C(--diff) shows the settings before and after (never a secret).
-  - The options are checked before any call is made: a malformed role ARN, a role of another account than
+  - The options are checked before any call is made. A malformed role ARN, a role of another account than
     O(account_id), a key together with a role, a secret without a key and an instance role together with a role or
     a key are errors, and nothing is sent.
-  - A create that gets no answer (a timeout) is never repeated blindly: the module first searches for the connector,
+  - A create that gets no answer (a timeout) is never repeated blindly. The module first searches for the connector,
     and creates it again, once, only when it is not there. No duplicate connector is made.
 author:
   - swp.aws contributors (@swp-aws)
@@ -119,10 +119,10 @@ options:
         which the manager assumes the role with the manager-defined external ID. The role's trust policy must accept
         that ID first; otherwise the manager refuses, the task fails and the connector is unchanged.
       - When the manager says which external ID a connector uses (C(externalId), newer managers), and it is already
-        the manager-defined one, nothing is written and C(external_id_switch) is V(not_needed). Reading the
+        the manager-defined one, nothing is written and RV(external_id_switch) is V(not_needed). Reading the
         manager-defined ID needs its retrieval to be enabled; when it is disabled, the switch is performed.
       - When the manager does not say, the switch is always performed and reported as a change
-        (C(external_id_switch=performed)); it changes nothing when the connector already used the manager-defined ID.
+        (RV(external_id_switch=performed)); it changes nothing when the connector already used the manager-defined ID.
         Compare the role's trust policy to decide when to switch, as the P(swp.aws.extid_migration#role) role does.
       - A new connector always uses the manager-defined external ID.
       - Applies to cross-account role connectors only.
@@ -133,7 +133,7 @@ options:
       - Whether to ask the manager to synchronize the connector at once, and wait until it has (its last
         synchronization time advances), for at most O(sync_timeout) seconds.
       - The request rides on the update when there is one; otherwise it is an update that sends no property.
-      - A synchronization is not counted as a change; see C(synced).
+      - A synchronization is not counted as a change; see RV(synced).
     type: bool
     default: false
   sync_timeout:
@@ -142,8 +142,8 @@ options:
     type: float
     default: 120
 notes:
-  - Updating the role ARN of a connector also moves it to the manager-defined external ID: the manager assumes the new
-    role with its own ID.
+  - Updating the role ARN of a connector also moves it to the manager-defined external ID, since the manager assumes
+    the new role with its own ID.
   - To change a connector's authentication (for example from an access key to a role), find it with O(id) or
     O(account_id) and give the new role, key or instance role.
 seealso:
@@ -246,7 +246,7 @@ external_id_switch:
   choices: [not_requested, not_needed, performed]
   sample: performed
 external_id_switch_msg:
-  description: A sentence that explains O(external_id_switch).
+  description: A sentence that explains RV(external_id_switch).
   returned: when O(use_manager_external_id=true)
   type: str
   sample: >-

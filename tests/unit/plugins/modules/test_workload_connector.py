@@ -158,7 +158,8 @@ def test_create_then_rerun_is_unchanged_then_update_sends_only_the_difference(si
     assert again["diff"]["before"] == again["diff"]["after"]
     assert writes(sim) == [] and len(sim.requests()) == 1
 
-    rc, updated = run(sim, capsys, diff=True, **dict(args, display_name="Production", workspaces_enabled=True))
+    rc, updated = run(sim, capsys, diff=True, cross_account_role_arn=ARN, display_name="Production", seed_region="us-east-1",
+                      workspaces_enabled=True)
     assert rc == 0 and updated["changed"] is True
     assert updated["diff"]["before"]["display_name"] == "Prod" and updated["diff"]["after"]["display_name"] == "Production"
     assert updated["diff"]["after"]["workspaces_enabled"] is True
@@ -375,7 +376,7 @@ def test_switch_exposed_performs_once_then_is_not_needed(sim, capsys, iam):
 def test_switch_hidden_is_performed_and_says_so(sim, capsys, iam):
     arn = iam.role("user-defined-1", sim.manager_external_id)
     sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
-    for _ in range(2):
+    for dummy in range(2):
         rc, result = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True)
         assert rc == 0 and result["changed"] is True and result["external_id_switch"] == "performed"
         assert "does not say which external ID" in result["external_id_switch_msg"]

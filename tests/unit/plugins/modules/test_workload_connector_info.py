@@ -65,8 +65,8 @@ def test_paging_costs_one_call_per_page(sim, capsys, count, page_size, calls):
     assert len(made) == len(sim.requests()) == calls
     assert all(e["body"]["sortByObjectID"] is True and e["body"]["maxItems"] == page_size for e in made)
     # IDs 1..count: page k asks for the IDs above the last one of page k-1.
-    assert [e["body"]["searchCriteria"] for e in made] == [[]] + [[{"idTest": "greater-than", "idValue": k * page_size}]
-                                                                   for k in range(1, calls)]
+    expected = [[]] + [[{"idTest": "greater-than", "idValue": k * page_size}] for k in range(1, calls)]
+    assert [e["body"]["searchCriteria"] for e in made] == expected
 
 
 def test_paging_follows_ids_with_gaps(sim, capsys):
