@@ -1,0 +1,254 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared helpers of the benchmarks: paths, the simulator's control API, measured subprocesses, tables."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD = os.environ.get("SWP_BENCH_BUILD") or os.path.join(ROOT, ".build")
+PY = sys.executable
+FULL_KEY = "sim-full-key"
+
+
+class BenchError(Exception):
+    """A benchmark could not produce its figure (as opposed to a figure that differs from the expectation)."""
+
+
+# ------------------------------------------------------------------ environment
+
+def services():
+    """(api url, control base, moto url) exported by scripts/services.py."""
+    try:
+        return os.environ["SWP_SIM_URL"], os.environ["SWP_SIM_BASE"].rstrip("/"), os.environ["MOTO_URL"]
+    except KeyError as exc:
+        raise BenchError("%s is not set: run the benchmarks with `make bench`" % exc) from exc
+
+
+def base_env(**extra):
+    """The environment for ansible and module subprocesses: collections from the build tree, fake AWS credentials."""
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", BUILD)
+    env.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["ANSIBLE_LOCALHOST_WARNING"] = "False"
+    env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "False"
+    env["ANSIBLE_DEPRECATION_WARNINGS"] = "False"
+    env["ANSIBLE_RETRY_FILES_ENABLED"] = "False"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def module_env(**extra):
+    """Environment for running a module file directly: the build tree importable as ansible_collections."""
+    env = base_env(**extra)
+    env["PYTHONPATH"] = BUILD + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def check_build():
+    marker = os.path.join(BUILD, "ansible_collections", "swp", "aws", "galaxy.yml")
+    if not os.path.isfile(marker):
+        raise BenchError("the collection tree is missing under the build directory: run `make collection` (make bench does)")
+
+
+# ------------------------------------------------------------------ simulator control API
+
+class Sim:
+    """The simulator's /_sim control API over HTTP (the simulator runs in the services process)."""
+
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+
+    def call(self, method, path, body=None, timeout=120):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + "/_sim" + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec - the local simulator
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def reset(self, seed=None):
+        return self.call("POST", "/reset", seed if seed is not None else {})
+
+    def configure(self, **options):
+        return self.call("POST", "/config", options)
+
+    def clear_requests(self):
+        return self.call("DELETE", "/requests")
+
+    def requests(self):
+        return self.call("GET", "/requests")["requests"]
+
+    def add_connectors(self, connectors, batch=2500):
+        for start in range(0, len(connectors), batch):
+            self.call("POST", "/connectors", {"connectors": connectors[start:start + batch]})
+
+    def faults(self, sequence):
+        return self.call("POST", "/faults", {"sequence": sequence})
+
+    def clear_faults(self):
+        return self.call("DELETE", "/faults")
+
+    def health(self):
+        return self.call("GET", "/health")
+
+    def state(self):
+        return self.call("GET", "/state")
+
+
+_ID = re.compile(r"/\d+(?=/|$)")
+
+
+def endpoint(entry):
+    """'METHOD /path' with connector IDs replaced by {id}, and the query's sync flag kept."""
+    path = _ID.sub("/{id}", entry["path"])
+    if path.startswith("/api"):
+        path = path[4:] or "/"
+    sync = (entry.get("query") or {}).get("sync")
+    if sync is not None:
+        path += "?sync=%s" % (sync[-1] if isinstance(sync, list) else sync)
+    return "%s %s" % (entry["method"], path)
+
+
+def breakdown(entries):
+    return collections.Counter(endpoint(e) for e in entries)
+
+
+# ------------------------------------------------------------------ measured subprocesses
+
+class Measured:
+    """A finished subprocess: exit status, wall time, peak RSS (KiB, of the process and its reaped descendants)."""
+
+    def __init__(self, cmd, returncode, wall, maxrss_kib, stdout, stderr, timed_out=False):
+        self.cmd = cmd
+        self.returncode = returncode
+        self.wall = wall
+        self.maxrss_kib = maxrss_kib
+        self.stdout = stdout
+        self.stderr = stderr
+        self.timed_out = timed_out
+
+    @property
+    def maxrss_mib(self):
+        return self.maxrss_kib / 1024.0
+
+    def tail(self, lines=25):
+        text = (self.stdout or "") + ("\n" + self.stderr if self.stderr else "")
+        return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_output_in=None):
+    """Run ``cmd`` and measure it with wait4(): the rusage of that child alone, not of earlier children.
+
+    stdout and stderr go to files (a module that prints megabytes of JSON cannot block on a pipe);
+    they are read back into the result. ``keep_output_in``: a directory to leave them in.
+    """
+    out_dir = keep_output_in or tempfile.mkdtemp(prefix="swp-bench-")
+    name = "%d-%d" % (os.getpid(), int(time.monotonic() * 1e6))
+    out_path = os.path.join(out_dir, name + ".out")
+    err_path = os.path.join(out_dir, name + ".err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        stdin = subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=stdin, env=env, cwd=cwd)
+        killed = threading.Event()
+
+        def _kill():
+            killed.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout, _kill)
+        timer.start()
+        try:
+            if stdin_data is not None:
+                proc.stdin.write(stdin_data)
+                proc.stdin.close()
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path, encoding="utf-8", errors="replace") as handle:
+        stdout = handle.read()
+    with open(err_path, encoding="utf-8", errors="replace") as handle:
+        stderr = handle.read()
+    if keep_output_in is None:
+        os.unlink(out_path)
+        os.unlink(err_path)
+        os.rmdir(out_dir)
+    return Measured(cmd, proc.returncode, wall, usage.ru_maxrss, stdout, stderr, killed.is_set())
+
+
+def module_result(measured):
+    """The JSON result a module printed (the last JSON object line of its stdout)."""
+    for line in reversed(measured.stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+    raise BenchError("the module printed no JSON result (exit %s): %s" % (measured.returncode, measured.tail(8)))
+
+
+def write_module_args(directory, name, args):
+    """An args file for running a module file directly (AnsibleModule reads it from argv[1])."""
+    path = os.path.join(directory, name + ".json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    return path
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+# ------------------------------------------------------------------ output
+
+def heading(text):
+    print("\n" + "=" * 78 + "\n" + text + "\n" + "=" * 78, flush=True)
+
+
+def table(headers, rows, indent="  "):
+    rows = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = indent + "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line.rstrip())
+    print(indent + "  ".join("-" * w for w in widths))
+    for row in rows:
+        print((indent + "  ".join(c.ljust(w) for c, w in zip(row, widths))).rstrip())
+    sys.stdout.flush()
+
+
+class Summary:
+    """The rows of the final table, and the checks that did not hold."""
+
+    def __init__(self):
+        self.rows = []
+        self.mismatches = []
+        self.errors = []
+
+    def add(self, figure, measured, expected="", ok=None):
+        verdict = "" if ok is None else ("ok" if ok else "MISMATCH")
+        self.rows.append((figure, measured, expected, verdict))
+        if ok is False:
+            self.mismatches.append("%s: measured %s, expected %s" % (figure, measured, expected))
+
+    def error(self, bench, message):
+        self.errors.append("%s: %s" % (bench, message))
+        self.rows.append((bench, "ERROR", "", "ERROR"))

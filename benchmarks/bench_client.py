@@ -1,0 +1,131 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Figure 2: WorkloadClient throughput over keep-alive, and what scripted faults cost in time and calls."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import requests
+
+from _common import BUILD, FULL_KEY, BenchError, Sim, heading, median, table
+
+GETS = 1500
+NO_KEEPALIVE_GETS = 300
+SETTINGS = "/awsconnectorsettings"
+
+
+def _client_module():
+    if BUILD not in sys.path:
+        sys.path.insert(0, BUILD)
+    from ansible_collections.swp.aws.plugins.module_utils import _client  # pylint: disable=import-outside-toplevel
+    return _client
+
+
+def _pool_connections(client, url):
+    """How many TCP connections the client's pool opened for the manager so far."""
+    pool = client._safe.poolmanager.connection_from_url(url)  # pylint: disable=protected-access
+    return pool.num_connections
+
+
+def _throughput(client_mod, api_url, sim, summary):
+    client = client_mod.WorkloadClient(api_url, FULL_KEY)
+    for _ in range(50):
+        client.get(SETTINGS)
+    sim.clear_requests()
+    latencies = []
+    start = time.perf_counter()
+    for _ in range(GETS):
+        t0 = time.perf_counter()
+        client.get(SETTINGS)
+        latencies.append(time.perf_counter() - t0)
+    wall = time.perf_counter() - start
+    served = len(sim.requests())
+    conns = _pool_connections(client, api_url)
+    client.close()
+    latencies.sort()
+    rps = GETS / wall
+
+    # The same GET without keep-alive: a new TCP connection per request.
+    headers = {"Authorization": "ApiKey " + FULL_KEY, "api-version": "v1", "Accept": "application/json",
+               "Connection": "close"}
+    start = time.perf_counter()
+    for _ in range(NO_KEEPALIVE_GETS):
+        response = requests.get(api_url + SETTINGS, headers=headers, timeout=30)
+        response.raise_for_status()
+    rps_close = NO_KEEPALIVE_GETS / (time.perf_counter() - start)
+
+    table(["what", "requests", "req/s", "p50 ms", "p99 ms", "TCP connections"], [
+        ("WorkloadClient GET keep-alive", GETS, "%.0f" % rps, "%.2f" % (median(latencies) * 1000),
+         "%.2f" % (latencies[int(len(latencies) * 0.99) - 1] * 1000), conns),
+        ("requests.get, Connection: close", NO_KEEPALIVE_GETS, "%.0f" % rps_close, "", "", NO_KEEPALIVE_GETS),
+    ])
+    summary.add("2. client GET throughput (keep-alive)", "%.0f req/s, %d conn" % (rps, conns), "1 conn",
+                conns == 1 and served == GETS)
+    summary.add("2. GET without keep-alive", "%.0f req/s" % rps_close)
+
+
+# (label, faults, call, kwargs of the client, expected calls, expected outcome, expected seconds (low, high))
+# Backoff of urllib3 2.x with backoff_factor=1: no sleep before the first retry, then 2 s, 4 s, 8 s...,
+# each plus jitter in [0, backoff_factor/2); Retry-After replaces the backoff when present.
+SCENARIOS = [
+    ("GET, 3x 503 then 200", [{"status": 503}] * 3, ("GET", SETTINGS), {}, 4, "ok", (6.0, 7.0)),
+    ("GET, 429 Retry-After: 1 then 200", [{"status": 429, "retry_after": 1}], ("GET", SETTINGS), {}, 2, "ok", (1.0, 1.5)),
+    ("GET, 429 without Retry-After then 200", [{"status": 429}], ("GET", SETTINGS), {}, 2, "ok", (0.0, 0.5)),
+    ("GET, 2x 429 Retry-After: 1 then 200", [{"status": 429, "retry_after": 1}] * 2, ("GET", SETTINGS), {}, 3, "ok",
+     (2.0, 2.5)),
+    ("GET, dropped connection then 200", [{"drop": True}], ("GET", SETTINGS), {}, 2, "ok", (0.0, 0.5)),
+    ("GET, 3x 503, retries=2: gives up", [{"status": 503}] * 3, ("GET", SETTINGS), {"retries": 2}, 3, "server",
+     (2.0, 2.5)),
+    ("create (POST), 502: not re-sent", [{"status": 502, "method": "POST", "path": "^/api/awsconnectors$"}],
+     ("CREATE", None), {}, 1, "server", (0.0, 0.5)),
+    ("create (POST), 503 then 200: re-sent", [{"status": 503, "method": "POST", "path": "^/api/awsconnectors$"}],
+     ("CREATE", None), {}, 2, "ok", (0.0, 0.5)),
+]
+
+
+def _faults(client_mod, api_url, sim, summary):
+    rows = []
+    for label, faults, (verb, path), kwargs, want_calls, want_outcome, (low, high) in SCENARIOS:
+        sim.clear_faults()
+        client = client_mod.WorkloadClient(api_url, FULL_KEY, **kwargs)
+        client.get(SETTINGS)  # open the keep-alive connection first, as a module mid-run would have
+        sim.clear_requests()
+        sim.faults(faults)
+        outcome = "ok"
+        start = time.perf_counter()
+        try:
+            if verb == "GET":
+                client.get(path)
+            else:
+                client.post("/awsconnectors", {"useInstanceRole": True}, idempotent=False)
+        except client_mod.WorkloadApiError as exc:
+            outcome = exc.kind
+        elapsed = time.perf_counter() - start
+        client.close()
+        log = sim.requests()
+        statuses = ",".join("drop" if e["status"] is None else str(e["status"]) for e in log)
+        ok = len(log) == want_calls and outcome == want_outcome and low <= elapsed < high
+        rows.append((label, len(log), want_calls, statuses, outcome, "%.2f" % elapsed, "%.1f-%.1f" % (low, high),
+                     "ok" if ok else "MISMATCH"))
+        summary.add("2. %s" % label, "%d calls, %.2fs, %s" % (len(log), elapsed, outcome),
+                    "%d, %.1f-%.1fs, %s" % (want_calls, low, high, want_outcome), ok)
+    sim.clear_faults()
+    table(["scenario (backoff_factor=1, retries=5)", "calls", "expected", "statuses", "outcome", "s", "expected s", ""],
+          rows)
+
+
+def run(api_url, sim_base, summary):
+    heading("2. WorkloadClient: throughput over keep-alive, retries through scripted faults")
+    sim = Sim(sim_base)
+    sim.reset({"config": {"rate_limit": 0}})
+    sim.configure(rate_limit=0)
+    try:
+        client_mod = _client_module()
+    except ImportError as exc:
+        raise BenchError("cannot import the client from the build tree: %s" % exc) from exc
+    print("  client module: %s" % os.path.relpath(client_mod.__file__, BUILD))
+    _throughput(client_mod, api_url, sim, summary)
+    _faults(client_mod, api_url, sim, summary)
