@@ -18,7 +18,18 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-BUILD = os.environ.get("SWP_BENCH_BUILD") or os.path.join(ROOT, ".build")
+
+
+def _build_dir():
+    """The tree holding ansible_collections/swp/aws: the first such ANSIBLE_COLLECTIONS_PATH entry (make exports
+    it as $(BUILD)), else the checkout's .build."""
+    for entry in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        if entry and os.path.isfile(os.path.join(entry, "ansible_collections", "swp", "aws", "galaxy.yml")):
+            return os.path.abspath(entry)
+    return os.path.join(ROOT, ".build")
+
+
+BUILD = _build_dir()
 PY = sys.executable
 FULL_KEY = "sim-full-key"
 
@@ -40,7 +51,7 @@ def services():
 def base_env(**extra):
     """The environment for ansible and module subprocesses: collections from the build tree, fake AWS credentials."""
     env = dict(os.environ)
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", BUILD)
+    env["ANSIBLE_COLLECTIONS_PATH"] = BUILD
     env.setdefault("AWS_ACCESS_KEY_ID", "testing")
     env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")

@@ -24,10 +24,10 @@ def _client_module():
     return _client
 
 
-def _pool_connections(client, url):
-    """How many TCP connections the client's pool opened for the manager so far."""
-    pool = client._safe.poolmanager.connection_from_url(url)  # pylint: disable=protected-access
-    return pool.num_connections
+def _pool_connections(client):
+    """How many TCP connections the client's connection pools opened so far."""
+    manager = client._safe.poolmanager  # pylint: disable=protected-access
+    return sum(manager.pools[key].num_connections for key in manager.pools.keys())
 
 
 def _throughput(client_mod, api_url, sim, summary):
@@ -43,7 +43,7 @@ def _throughput(client_mod, api_url, sim, summary):
         latencies.append(time.perf_counter() - t0)
     wall = time.perf_counter() - start
     served = len(sim.requests())
-    conns = _pool_connections(client, api_url)
+    conns = _pool_connections(client)
     client.close()
     latencies.sort()
     rps = GETS / wall

@@ -64,6 +64,19 @@ def _errors_of(measured, report):
     return messages
 
 
+_PROFILE_LINE = re.compile(r"^(?:[\w.]+ : )?(?P<name>.*\S) -+ (?P<seconds>\d+\.\d+)s$")
+
+
+def _slowest_tasks(stdout):
+    """The profile_tasks summary at the end of a run: [(task, seconds)], slowest first."""
+    found = []
+    for line in stdout.splitlines()[-40:]:
+        match = _PROFILE_LINE.match(line.strip())
+        if match:
+            found.append((match.group("name"), float(match.group("seconds"))))
+    return found
+
+
 def _trust_ids(document):
     ids = set()
     for statement in document.get("Statement", []):
@@ -114,8 +127,8 @@ def run(api_url, sim_base, moto_url, summary):
         report_path = os.path.join(tmp, "report.json")
         with open(spec_path, "w", encoding="utf-8") as handle:
             json.dump(fleet_spec(), handle)
-        m = run_measured([PY, os.path.join("tests", "fleet.py"), "--spec", spec_path, "--sim-base", sim_base,
-                          "--moto-url", moto_url, "--inventory-out", inventory, "--fleet-out", fleet_path],
+        m = run_measured([PY, os.path.join("tests", "fleet.py"), "--moto-url", moto_url, "build", "--spec", spec_path,
+                          "--sim-base", sim_base, "--inventory-out", inventory, "--fleet-out", fleet_path],
                          env=base_env(), timeout=240)
         if m.returncode != 0:
             raise BenchError("tests/fleet.py failed: %s" % m.tail(8))
@@ -129,8 +142,10 @@ def run(api_url, sim_base, moto_url, summary):
               % (", ".join("%d %s" % (n, k) for k, n in sorted(kinds.items())), connectors, m.wall,
                  sim.call("GET", "/config").get("rate_limit"), sim.call("GET", "/config").get("rate_limit_window")))
 
+        # profile_tasks (ansible.posix, shipped with the ansible package) says where a run's time goes.
         env = base_env(SWP_API_URL=api_url, SWP_API_KEY=FULL_KEY, ANSIBLE_CONFIG=os.path.join(ROOT, "demo", "ansible.cfg"),
-                       DEMO_REPORT=report_path)
+                       DEMO_REPORT=report_path, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
+                       PROFILE_TASKS_TASK_OUTPUT_LIMIT=4)
         results = []
         failures = []
         all_endpoints = set()
@@ -154,6 +169,9 @@ def run(api_url, sim_base, moto_url, summary):
             print("  %-6s rc=%d  %.1f s  %d SWP calls  report: %s"
                   % (label, m.returncode, m.wall, len(log),
                      json.dumps(report["counts"]) if report else "none written"), flush=True)
+            slowest = _slowest_tasks(m.stdout)
+            if slowest:
+                print("         slowest tasks: " + "; ".join("%s %.1fs" % t for t in slowest))
             if m.returncode != 0 or m.timed_out:
                 errors = _errors_of(m, report)
                 print("    FAILED%s; distinct errors (count x message):" % (" (timed out)" if m.timed_out else ""))
@@ -194,7 +212,9 @@ def run(api_url, sim_base, moto_url, summary):
                 summary.add("4. %s SWP writes" % label, writes, 0, writes == 0)
             if label == "rerun":
                 changed = len(report["changed_hosts"]) if report else "no report"
-                summary.add("4. rerun changed (report)", changed, 0, changed == 0)
+                clean = r["m"].returncode == 0
+                summary.add("4. rerun changed (report)", "%s%s" % (changed, "" if clean else " (run failed)"), 0,
+                            changed == 0 and clean)
             if report:
                 counts = report.get("counts", {})
                 summary.add("4. %s report counts" % label, " ".join("%s=%s" % kv for kv in counts.items() if kv[1]))

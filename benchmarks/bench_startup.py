@@ -60,13 +60,15 @@ def run(api_url, sim_base, summary):
 
     with tempfile.TemporaryDirectory(prefix="swp-bench-startup-") as tmp:
         args = write_module_args(tmp, "extid", {"url": api_url, "api_key": FULL_KEY})
-        direct, bare = [], []
+        direct, bare, deps = [], [], []
         for _ in range(RUNS):
             m = run_measured([PY, "-m", PREFIX + "workload_extid_info", args], env=module_env(), timeout=60)
             if m.returncode != 0:
                 raise BenchError("workload_extid_info failed when run directly: %s" % m.tail(5))
             direct.append(m.wall)
             bare.append(run_measured([PY, "-c", "pass"], env=module_env(), timeout=60).wall)
+            deps.append(run_measured([PY, "-c", "import ansible.module_utils.basic, requests"], env=module_env(),
+                                     timeout=60).wall)
 
         table(["what", "median s", "min s", "max s"], [
             ("ansible localhost -m swp.aws.workload_extid_info", "%.2f" % median(extid), "%.2f" % min(extid),
@@ -75,6 +77,8 @@ def run(api_url, sim_base, summary):
             ("  difference (SWP module cost over ping)", "%+.2f" % (median(extid) - median(ping)), "", ""),
             ("workload_extid_info run directly (python -m, 1 API call)", "%.3f" % median(direct), "%.3f" % min(direct),
              "%.3f" % max(direct)),
+            ("python: import ansible.module_utils.basic, requests", "%.3f" % median(deps), "%.3f" % min(deps),
+             "%.3f" % max(deps)),
             ("python -c pass", "%.3f" % median(bare), "%.3f" % min(bare), "%.3f" % max(bare)),
         ])
         summary.add("3. ansible -m workload_extid_info", "%.2fs median" % median(extid))

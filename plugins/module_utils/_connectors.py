@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
+
 __all__ = [
     "ConnectorError",
     "MAX_PAGE_SIZE",
@@ -280,7 +282,8 @@ def to_snake(connector):
         for r in (regions if isinstance(regions, list) else []) if isinstance(r, dict)]
     result["auth_type"] = auth_type(connector)
     if "externalId" in connector:
-        result["external_id"] = connector["externalId"]
+        # Only swp.aws.workload_extid_info returns an external ID in full; here it is a hint, masked.
+        result["external_id"] = mask_external_id(connector["externalId"])
     return result
 
 

@@ -141,6 +141,14 @@ options:
       - Seconds to wait for the synchronization asked for by O(sync). Polls back off from half a second to five seconds.
     type: float
     default: 120
+  switch_retry_timeout:
+    description:
+      - Seconds during which an update that sends the role ARN (the switch to the manager-defined external ID, a new
+        role) and that the manager refuses with HTTP 400 is tried again, backing off from one to ten seconds.
+      - IAM is eventually consistent, so right after the role's trust policy was changed the manager may not be able
+        to assume the role for a few seconds. V(0) tries once.
+    type: float
+    default: 0
 notes:
   - Updating the role ARN of a connector also moves it to the manager-defined external ID, since the manager assumes
     the new role with its own ID.
@@ -303,10 +311,18 @@ def create(client, body, criteria):
 
 def modify(module, connector, body, action):
     params = {"sync": "true"} if module.params["sync"] else None
-    try:
-        return module.client.post(connector_path(connector["ID"]), body, params=params)
-    except WorkloadApiError as exc:
-        raise refused(exc, action, connector, body)
+    # IAM is eventually consistent: right after a trust-policy edit the manager may not be able to assume the role yet.
+    retry_for = module.params["switch_retry_timeout"] if body.get("crossAccountRoleArn") else 0
+    deadline = time.monotonic() + retry_for
+    delay = 1.0
+    while True:
+        try:
+            return module.client.post(connector_path(connector["ID"]), body, params=params)
+        except WorkloadApiError as exc:
+            if exc.status != 400 or time.monotonic() + delay > deadline:
+                raise refused(exc, action, connector, body)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def wait_for_sync(module, connector, since):
@@ -378,6 +394,7 @@ def present_existing(module, current):
     if p["use_manager_external_id"]:
         # Only a manager that says which ID a connector uses lets the switch be skipped; ask for its own ID only then.
         manager_id = manager_external_id(module.client) if "externalId" in current else None
+        hide_external_ids(module, manager_id)
         source = external_id_source(current, manager_id)
         result["external_id_switch"], result["external_id_switch_msg"] = switch_decision(current, manager_id)
         if result["external_id_switch"] == SWITCH_PERFORMED:
@@ -404,9 +421,30 @@ def present_existing(module, current):
     return result
 
 
+def hide_external_ids(module, *values):
+    """Have Ansible censor these external IDs wherever they would appear in the result, error messages included."""
+    # Very short values are left out: Ansible would censor every occurrence of them in unrelated text too.
+    module.no_log_values.update(value for value in values if isinstance(value, str) and len(value) >= 8)
+
+
 def core(module):
     criteria = lookup_criteria(module.params)
     current = find(module.client, criteria)
+    if current:
+        hide_external_ids(module, current.get("externalId"))
+    try:
+        return act(module, criteria, current)
+    except WorkloadApiError as exc:
+        if exc.status == 400:
+            # A refusal may quote the ID the manager tried; that is the manager-defined one when the role changed.
+            try:
+                hide_external_ids(module, manager_external_id(module.client))
+            except WorkloadApiError:
+                pass
+        raise
+
+
+def act(module, criteria, current):
     if module.params["state"] == "absent":
         result = absent(module, current)
     elif current is None:
@@ -435,6 +473,7 @@ def main():
             use_manager_external_id=dict(type="bool", default=False),
             sync=dict(type="bool", default=False),
             sync_timeout=dict(type="float", default=120),
+            switch_retry_timeout=dict(type="float", default=0),
         ),
         supports_check_mode=True,
     )

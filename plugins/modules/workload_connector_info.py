@@ -162,11 +162,12 @@ connectors:
       sample: cross_account_role
     external_id:
       description:
-        - The external ID the connector uses to assume its role.
+        - The external ID the connector uses to assume its role, masked (its first four characters, then C(****)), so
+          that listings can be logged. Only M(swp.aws.workload_extid_info) returns an external ID in full.
         - Only newer managers say it, and only while retrieval of the external ID is enabled.
       type: str
       returned: when the manager exposes it
-      sample: 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
+      sample: 0a1b****
 """
 
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (

@@ -226,8 +226,13 @@ def test_to_snake_maps_every_property_and_times():
         "access_key": None, "use_instance_role": False, "seed_region": "us-east-1", "workspaces_enabled": False,
         "last_sync_time": 1714555800123, "last_sync": "2024-05-01T09:30:00.123Z",
         "synced_regions": [{"region": "us-east-1", "computers_synced": 3, "workspaces_synced": 0}],
-        "auth_type": "cross_account_role", "external_id": USER_ID,
+        "auth_type": "cross_account_role", "external_id": "user****",
     }
+
+
+def test_to_snake_masks_an_exposed_external_id():
+    snake = c.to_snake(role_connector(externalId="0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"))
+    assert snake["external_id"] == "0a1b****"
 
 
 def test_to_snake_leaves_out_external_id_when_the_manager_does_not_expose_it():

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -19,8 +20,16 @@ def run_module(module, args, capsys, check_mode=False, diff=False):
     if diff:
         args["_ansible_diff"] = True
     capsys.readouterr()
+    # Warnings are process-wide; a module run in-process must start with none left by an earlier test.
+    module_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    module_warnings._global_deprecations.clear()  # pylint: disable=protected-access
     with patch_module_args(args):
         with pytest.raises(SystemExit) as exited:
             module.main()
-    out = capsys.readouterr().out
-    return exited.value.code, json.loads(out)
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    # Once controller code is imported (another test file), Ansible shows module warnings on stderr instead.
+    result.setdefault("warnings", [])
+    if captured.err.strip():
+        result["warnings"] = list(result["warnings"]) + [captured.err]
+    return exited.value.code, result

@@ -361,7 +361,8 @@ def test_switch_exposed_performs_once_then_is_not_needed(sim, capsys, iam):
     assert result["changed"] is True and result["external_id_switch"] == "performed"
     assert result["diff"]["before"]["external_id_source"] == "user_defined"
     assert result["diff"]["after"]["external_id_source"] == "manager_defined"
-    assert result["connector"]["external_id"] == sim.manager_external_id
+    assert result["connector"]["external_id"] == sim.manager_external_id[:4] + "****"
+    assert sim.manager_external_id not in json.dumps(result)
     assert connectors(sim)[0]["external_id_source"] == "manager"
     assert writes(sim) == [("POST", "/api/awsconnectors/1", {}, {"crossAccountRoleArn": arn})]
 

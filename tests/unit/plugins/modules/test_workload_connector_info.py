@@ -127,7 +127,8 @@ def test_external_id_is_returned_only_when_the_manager_exposes_it(sim, capsys, e
     sim.add_connectors([{"crossAccountRoleArn": role_arn(1), "externalId": "user-defined-1"}, {"crossAccountRoleArn": role_arn(2)}])
     rc, result = run(sim, capsys)
     if expose:
-        assert [c["external_id"] for c in result["connectors"]] == ["user-defined-1", sim.manager_external_id]
+        # Masked: only workload_extid_info returns an external ID in full.
+        assert [c["external_id"] for c in result["connectors"]] == ["user****", sim.manager_external_id[:4] + "****"]
     else:
         assert all("external_id" not in c for c in result["connectors"])
 

@@ -1,0 +1,99 @@
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks of the swp.aws collection: print call counts, timings and memory; see benchmarks/README.md.
+
+    make bench                               # all figures (starts the simulator and moto)
+    make bench BENCH_ARGS=...                # not wired; run the script inside services.py instead:
+    python scripts/services.py -- python benchmarks/run.py --only 1,4
+
+Exit status: 0 when every benchmark produced its figures (figures that differ from the expectation are
+flagged MISMATCH in the output and listed at the end, and fail the run only with --strict); 1 when a
+benchmark errored; 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _common import ROOT, BenchError, Summary, check_build, heading, services, table  # noqa: E402
+
+BENCHES = {
+    "1": "listing call counts and memory",
+    "2": "client throughput and retries",
+    "3": "module start-up",
+    "4": "rollout over a fleet",
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="1,2,3,4", help="comma-separated figures to run (default: 1,2,3,4)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a figure differs from its expectation too")
+    args = parser.parse_args()
+    chosen = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = [c for c in chosen if c not in BENCHES]
+    if unknown:
+        parser.error("unknown figure(s) %s; choose from %s" % (", ".join(unknown), ", ".join(BENCHES)))
+
+    if "SWP_SIM_BASE" not in os.environ:
+        # Not started by `make bench`: start the simulator and moto around ourselves.
+        os.execv(sys.executable, [sys.executable, os.path.join(ROOT, "scripts", "services.py"), "--",
+                                  sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
+
+    summary = Summary()
+    started = time.perf_counter()
+    try:
+        check_build()
+        api_url, sim_base, moto_url = services()
+    except BenchError as exc:
+        print("bench: %s" % exc, file=sys.stderr)
+        return 1
+
+    # Imported late: they import the client and requests, which the re-exec above does not need.
+    import bench_client  # pylint: disable=import-outside-toplevel
+    import bench_listing  # pylint: disable=import-outside-toplevel
+    import bench_rollout  # pylint: disable=import-outside-toplevel
+    import bench_startup  # pylint: disable=import-outside-toplevel
+
+    runners = {
+        "1": lambda: bench_listing.run(api_url, sim_base, summary),
+        "2": lambda: bench_client.run(api_url, sim_base, summary),
+        "3": lambda: bench_startup.run(api_url, sim_base, summary),
+        "4": lambda: bench_rollout.run(api_url, sim_base, moto_url, summary),
+    }
+    timings = {}
+    for key in chosen:
+        t0 = time.perf_counter()
+        try:
+            runners[key]()
+        except BenchError as exc:
+            print("\n  ERROR in figure %s (%s): %s" % (key, BENCHES[key], exc), flush=True)
+            summary.error("%s. %s" % (key, BENCHES[key]), str(exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            traceback.print_exc()
+            summary.error("%s. %s" % (key, BENCHES[key]), "%s: %s" % (type(exc).__name__, exc))
+        timings[key] = time.perf_counter() - t0
+
+    heading("Summary (%s; whole run %.0f s)" % (", ".join("figure %s %.0f s" % kv for kv in timings.items()),
+                                                time.perf_counter() - started))
+    table(["figure", "measured", "expected", "verdict"], summary.rows)
+    if summary.mismatches:
+        print("\nMISMATCHES (%d):" % len(summary.mismatches))
+        for line in summary.mismatches:
+            print("  - " + line)
+    if summary.errors:
+        print("\nERRORS (%d):" % len(summary.errors))
+        for line in summary.errors:
+            print("  - " + line)
+        return 1
+    return 1 if (args.strict and summary.mismatches) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
