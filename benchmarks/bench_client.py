@@ -67,52 +67,69 @@ def _throughput(client_mod, api_url, sim, summary):
     summary.add("2. GET without keep-alive", "%.0f req/s" % rps_close)
 
 
-# (label, faults, call, kwargs of the client, expected calls, expected outcome, expected seconds (low, high))
 # Backoff of urllib3 2.x with backoff_factor=1: no sleep before the first retry, then 2 s, 4 s, 8 s...,
-# each plus jitter in [0, backoff_factor/2); Retry-After replaces the backoff when present.
+# each plus jitter in [0, backoff_factor/2); a Retry-After header replaces the backoff. The expected time
+# windows allow ~0.2 s of overhead on top of the worst-case jitter.
+# rate_limit scenarios: the simulator's own limiter (3 calls per 3 s window), filled before the timed call.
 SCENARIOS = [
-    ("GET, 3x 503 then 200", [{"status": 503}] * 3, ("GET", SETTINGS), {}, 4, "ok", (6.0, 7.0)),
-    ("GET, 429 Retry-After: 1 then 200", [{"status": 429, "retry_after": 1}], ("GET", SETTINGS), {}, 2, "ok", (1.0, 1.5)),
-    ("GET, 429 without Retry-After then 200", [{"status": 429}], ("GET", SETTINGS), {}, 2, "ok", (0.0, 0.5)),
-    ("GET, 2x 429 Retry-After: 1 then 200", [{"status": 429, "retry_after": 1}] * 2, ("GET", SETTINGS), {}, 3, "ok",
-     (2.0, 2.5)),
-    ("GET, dropped connection then 200", [{"drop": True}], ("GET", SETTINGS), {}, 2, "ok", (0.0, 0.5)),
-    ("GET, 3x 503, retries=2: gives up", [{"status": 503}] * 3, ("GET", SETTINGS), {"retries": 2}, 3, "server",
-     (2.0, 2.5)),
-    ("create (POST), 502: not re-sent", [{"status": 502, "method": "POST", "path": "^/api/awsconnectors$"}],
-     ("CREATE", None), {}, 1, "server", (0.0, 0.5)),
-    ("create (POST), 503 then 200: re-sent", [{"status": 503, "method": "POST", "path": "^/api/awsconnectors$"}],
-     ("CREATE", None), {}, 2, "ok", (0.0, 0.5)),
+    dict(label="GET, 3x 503 then 200", faults=[{"status": 503}] * 3, calls=4, outcome="ok", seconds=(6.0, 7.2)),
+    dict(label="GET, 429 Retry-After: 1 then 200", faults=[{"status": 429, "retry_after": 1}], calls=2, outcome="ok",
+         seconds=(1.0, 1.2)),
+    dict(label="GET, 429 without Retry-After then 200", faults=[{"status": 429}], calls=2, outcome="ok",
+         seconds=(0.0, 0.2)),
+    dict(label="GET, 2x 429 Retry-After: 1 then 200", faults=[{"status": 429, "retry_after": 1}] * 2, calls=3,
+         outcome="ok", seconds=(2.0, 2.2)),
+    dict(label="GET, dropped connection then 200", faults=[{"drop": True}], calls=2, outcome="ok", seconds=(0.0, 0.2)),
+    dict(label="GET, 3x 503, retries=2: gives up", faults=[{"status": 503}] * 3, client={"retries": 2}, calls=3,
+         outcome="server", seconds=(2.0, 2.7)),
+    dict(label="create (POST), 502: not re-sent", faults=[{"status": 502, "method": "POST", "path": "^/api/awsconnectors$"}],
+         create=True, calls=1, outcome="server", seconds=(0.0, 0.2)),
+    dict(label="create (POST), 503 then 200: re-sent",
+         faults=[{"status": 503, "method": "POST", "path": "^/api/awsconnectors$"}], create=True, calls=2, outcome="ok",
+         seconds=(0.0, 0.2)),
+    # Rate limit full for ~3 s, no Retry-After: retries at +0 s (wasted), +2 s (still full), then +4 s.
+    dict(label="GET, rate limit full (3/3s), no Retry-After", rate_limit={"rate_limit": 3, "rate_limit_window": 3},
+         calls=4, outcome="ok", seconds=(6.0, 7.2)),
+    dict(label="GET, rate limit full (3/3s), Retry-After sent",
+         rate_limit={"rate_limit": 3, "rate_limit_window": 3, "rate_limit_retry_after": True},
+         calls=2, outcome="ok", seconds=(2.5, 3.7)),
 ]
 
 
 def _faults(client_mod, api_url, sim, summary):
     rows = []
-    for label, faults, (verb, path), kwargs, want_calls, want_outcome, (low, high) in SCENARIOS:
-        sim.clear_faults()
-        client = client_mod.WorkloadClient(api_url, FULL_KEY, **kwargs)
+    for case in SCENARIOS:
+        low, high = case["seconds"]
+        limited = case.get("rate_limit")
+        # A fresh limiter for each case (reset clears its counters), the limit off unless the case sets one.
+        sim.reset({"config": dict({"rate_limit": 0}, **(limited or {}))})
+        client = client_mod.WorkloadClient(api_url, FULL_KEY, **case.get("client", {}))
         client.get(SETTINGS)  # open the keep-alive connection first, as a module mid-run would have
+        if limited:
+            for _ in range(limited["rate_limit"] - 1):
+                client.get(SETTINGS)
         sim.clear_requests()
-        sim.faults(faults)
+        if case.get("faults"):
+            sim.faults(case["faults"])
         outcome = "ok"
         start = time.perf_counter()
         try:
-            if verb == "GET":
-                client.get(path)
-            else:
+            if case.get("create"):
                 client.post("/awsconnectors", {"useInstanceRole": True}, idempotent=False)
+            else:
+                client.get(SETTINGS)
         except client_mod.WorkloadApiError as exc:
             outcome = exc.kind
         elapsed = time.perf_counter() - start
         client.close()
         log = sim.requests()
         statuses = ",".join("drop" if e["status"] is None else str(e["status"]) for e in log)
-        ok = len(log) == want_calls and outcome == want_outcome and low <= elapsed < high
-        rows.append((label, len(log), want_calls, statuses, outcome, "%.2f" % elapsed, "%.1f-%.1f" % (low, high),
-                     "ok" if ok else "MISMATCH"))
-        summary.add("2. %s" % label, "%d calls, %.2fs, %s" % (len(log), elapsed, outcome),
-                    "%d, %.1f-%.1fs, %s" % (want_calls, low, high, want_outcome), ok)
-    sim.clear_faults()
+        ok = len(log) == case["calls"] and outcome == case["outcome"] and low <= elapsed < high
+        rows.append((case["label"], len(log), case["calls"], statuses, outcome, "%.2f" % elapsed,
+                     "%.1f-%.1f" % (low, high), "ok" if ok else "MISMATCH"))
+        summary.add("2. %s" % case["label"], "%d calls, %.2fs, %s" % (len(log), elapsed, outcome),
+                    "%d, %.1f-%.1fs, %s" % (case["calls"], low, high, case["outcome"]), ok)
+    sim.reset({"config": {"rate_limit": 0}})
     table(["scenario (backoff_factor=1, retries=5)", "calls", "expected", "statuses", "outcome", "s", "expected s", ""],
           rows)
 
