@@ -77,6 +77,25 @@ def _slowest_tasks(stdout):
     return found
 
 
+_RECAP = re.compile(r"^\S+\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)"
+                    r"\s+rescued=(\d+)")
+
+
+def _recap(stdout):
+    """PLAY RECAP summed over hosts: {"changed": hosts with changes, "changed_tasks": ..., "rescued": ...}."""
+    totals = collections.Counter()
+    for line in stdout.splitlines():
+        match = _RECAP.match(line.strip())
+        if match:
+            changed = int(match.group(2))
+            totals["changed_tasks"] += changed
+            totals["changed_hosts"] += 1 if changed else 0
+            totals["failed"] += int(match.group(4))
+            totals["rescued"] += int(match.group(6))
+            totals["hosts"] += 1
+    return totals
+
+
 def _trust_ids(document):
     ids = set()
     for statement in document.get("Statement", []):
@@ -135,6 +154,7 @@ def run(api_url, sim_base, moto_url, summary):
         with open(fleet_path, encoding="utf-8") as handle:
             fleet = json.load(handle)
         kinds = collections.Counter(a["kind"] for a in fleet["accounts"])
+        migrating = kinds["user_defined"] + kinds["half_done"]
         connectors = sim.health()["connectors"]
         manager_id = fleet["manager_external_id"]
         want_search = -(-connectors // PAGE) + (1 if connectors % PAGE == 0 else 0)
@@ -192,6 +212,10 @@ def run(api_url, sim_base, moto_url, summary):
         rows.append(["  of which 429 / 5xx"] + ["%d / %d" % (sum(1 for e in r["log"] if e["status"] == 429),
                                                           sum(1 for e in r["log"] if (e["status"] or 0) >= 500))
                                                 for r in results])
+        recaps = [_recap(r["m"].stdout) for r in results]
+        rows.append(["PLAY RECAP hosts changed / changed tasks"] + ["%d / %d" % (c["changed_hosts"], c["changed_tasks"])
+                                                                for c in recaps])
+        rows.append(["PLAY RECAP failed / rescued"] + ["%d / %d" % (c["failed"], c["rescued"]) for c in recaps])
         rows.append(["wall s"] + ["%.1f" % r["m"].wall for r in results])
         rows.append(["exit status"] + [r["m"].returncode for r in results])
         table(headers, rows)
@@ -206,7 +230,9 @@ def run(api_url, sim_base, moto_url, summary):
                         searches == want_search)
             summary.add("4. %s GET /awsconnectorsettings" % label, r["calls"].get(SETTINGS, 0), 1,
                         r["calls"].get(SETTINGS, 0) == 1)
-            summary.add("4. %s SWP calls total" % label, len(r["log"]))
+            # README: "the SWP API is called once per play for the listing and once per migrated account".
+            want_total = 2 + (migrating if label == "apply" else 0)
+            summary.add("4. %s SWP calls total" % label, len(r["log"]), want_total, len(r["log"]) == want_total)
             if label in ("check", "rerun"):
                 writes = sum(1 for e in r["log"] if _is_write(e))
                 summary.add("4. %s SWP writes" % label, writes, 0, writes == 0)
@@ -215,9 +241,17 @@ def run(api_url, sim_base, moto_url, summary):
                 clean = r["m"].returncode == 0
                 summary.add("4. rerun changed (report)", "%s%s" % (changed, "" if clean else " (run failed)"), 0,
                             changed == 0 and clean)
-            if report:
-                counts = report.get("counts", {})
-                summary.add("4. %s report counts" % label, " ".join("%s=%s" % kv for kv in counts.items() if kv[1]))
+                recap = _recap(r["m"].stdout)
+                summary.add("4. rerun changed tasks (PLAY RECAP)", recap["changed_tasks"], 0,
+                            recap["changed_tasks"] == 0 and recap["hosts"] > 0)
+            want_counts = {"check": {"would_migrate": migrating, "unchanged": kinds["migrated"]},
+                           "apply": {"migrated": migrating, "unchanged": kinds["migrated"]},
+                           "rerun": {"unchanged": ACCOUNTS}}[label]
+            counts = {k: v for k, v in ((report or {}).get("counts") or {}).items() if v}
+            summary.add("4. %s report counts" % label,
+                        " ".join("%s=%s" % kv for kv in sorted(counts.items())) if report else "no report",
+                        " ".join("%s=%s" % kv for kv in sorted(want_counts.items()) if kv[1]),
+                        counts == {k: v for k, v in want_counts.items() if v})
 
         # The fleet after the three runs, as the simulator and moto see it.
         state = sim.state()

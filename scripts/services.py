@@ -4,7 +4,7 @@
 
 The command gets SWP_SIM_URL (the API base, ending in /api), SWP_SIM_BASE (for the /_sim/ control
 API) and MOTO_URL in its environment; --config-out also writes them as Ansible variables
-(swp_sim_url, swp_sim_base, moto_url), which is how ansible-test integration targets read them.
+(swp_sim_url, swp_sim_base, moto_url, and swp_fleet_script, the fleet builder), which is how ansible-test integration targets read them.
 The exit status is the command's.
 """
 
@@ -56,7 +56,8 @@ def main():
             seed = json.load(handle)
     sim = Simulator(seed=seed, iam_endpoint_url=moto_url)
     sim.start()
-    urls = {"swp_sim_url": sim.url, "swp_sim_base": sim.base, "moto_url": moto_url}
+    urls = {"swp_sim_url": sim.url, "swp_sim_base": sim.base, "moto_url": moto_url,
+            "swp_fleet_script": os.path.join(ROOT, "tests", "fleet.py")}
     if args.config_out:
         with open(args.config_out, "w", encoding="utf-8") as handle:
             for key, value in urls.items():

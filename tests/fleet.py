@@ -116,7 +116,8 @@ def build(spec, sim_base, moto_url, reset=True):
         elif kind != "no_connector":
             connectors.append({"displayName": name, "accountId": account_id, "crossAccountRoleArn": role_arn,
                                "seedRegion": "us-east-1", "externalId": uses})
-        accounts.append({"host": name, "account_id": account_id, "kind": kind, "role_arn": role_arn})
+        accounts.append({"host": name, "account_id": account_id, "kind": kind, "role_arn": role_arn, "old_id": old_id,
+                         "connector": kind not in ("no_connector",)})
     if connectors:
         _control(sim_base, "POST", "/connectors", {"connectors": connectors})
     return {"manager_external_id": manager_id, "accounts": accounts}
