@@ -96,6 +96,18 @@ def _recap(stdout):
     return totals
 
 
+def _changed_tasks(stdout):
+    """{task name: hosts reported changed}, from the default callback's output."""
+    found = collections.Counter()
+    task = None
+    for line in stdout.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):].split("]")[0].split(" : ", 1)[-1]
+        elif line.startswith("changed: ["):
+            found[task] += 1
+    return found
+
+
 def _trust_ids(document):
     ids = set()
     for statement in document.get("Statement", []):
@@ -189,6 +201,9 @@ def run(api_url, sim_base, moto_url, summary):
             print("  %-6s rc=%d  %.1f s  %d SWP calls  report: %s"
                   % (label, m.returncode, m.wall, len(log),
                      json.dumps(report["counts"]) if report else "none written"), flush=True)
+            if label == "rerun":
+                for task, hosts in _changed_tasks(m.stdout).most_common(5):
+                    print("         reported changed: %r on %d host(s)" % (task, hosts))
             slowest = _slowest_tasks(m.stdout)
             if slowest:
                 print("         slowest tasks: " + "; ".join("%s %.1fs" % t for t in slowest))

@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks of the swp.aws collection: print call counts, timings and memory; see benchmarks/README.md.
 
-    make bench                               # all figures (starts the simulator and moto)
-    make bench BENCH_ARGS=...                # not wired; run the script inside services.py instead:
-    python scripts/services.py -- python benchmarks/run.py --only 1,4
+    make bench                                   # every figure (starts the simulator and moto)
+    python benchmarks/run.py --only 1,4          # some figures; starts the services itself when needed
 
 Exit status: 0 when every benchmark produced its figures (figures that differ from the expectation are
 flagged MISMATCH in the output and listed at the end, and fail the run only with --strict); 1 when a
@@ -68,6 +67,9 @@ def main():
         "4": lambda: bench_rollout.run(api_url, sim_base, moto_url, summary),
     }
     timings = {}
+    load_before = os.getloadavg()
+    print("load average at start: %.2f %.2f %.2f on %d CPUs (timings are only comparable on a quiet machine)"
+          % (load_before + (os.cpu_count() or 0,)), flush=True)
     for key in chosen:
         t0 = time.perf_counter()
         try:
@@ -83,6 +85,7 @@ def main():
     heading("Summary (%s; whole run %.0f s)" % (", ".join("figure %s %.0f s" % kv for kv in timings.items()),
                                                 time.perf_counter() - started))
     table(["figure", "measured", "expected", "verdict"], summary.rows)
+    print("\nload average at start %.2f, at end %.2f (1 min)" % (load_before[0], os.getloadavg()[0]))
     if summary.mismatches:
         print("\nMISMATCHES (%d):" % len(summary.mismatches))
         for line in summary.mismatches:
