@@ -67,3 +67,24 @@ notes:
 requirements:
   - requests
 """
+
+    # Attributes every SWP module shares.
+    ATTRIBUTES = r"""
+attributes:
+  action_group:
+    support: full
+    membership:
+      - swp.aws.workload
+    description: Use C(group/swp.aws.workload) in C(module_defaults) to set the connection options.
+"""
+
+    # Attributes of a module that only reads.
+    INFO_ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so it runs in check mode too.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+"""

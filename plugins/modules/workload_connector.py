@@ -29,6 +29,7 @@ author:
   - swp.aws contributors (@swp-aws)
 extends_documentation_fragment:
   - swp.aws.workload
+  - swp.aws.workload.attributes
 attributes:
   check_mode:
     support: full
@@ -38,11 +39,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the connector's settings before and after, in snake_case; a secret key never appears.
-  action_group:
-    support: full
-    membership:
-      - swp.aws.workload
-    description: Use C(group/swp.aws.workload) in C(module_defaults) to set the connection options.
 options:
   state:
     description:

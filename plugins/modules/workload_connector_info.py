@@ -22,18 +22,8 @@ author:
   - swp.aws contributors (@swp-aws)
 extends_documentation_fragment:
   - swp.aws.workload
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
-  action_group:
-    support: full
-    membership:
-      - swp.aws.workload
-    description: Use C(group/swp.aws.workload) in C(module_defaults) to set the connection options.
+  - swp.aws.workload.attributes
+  - swp.aws.workload.info_attributes
 options:
   id:
     description:

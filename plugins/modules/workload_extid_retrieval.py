@@ -20,6 +20,7 @@ author:
   - swp.aws contributors (@swp-aws)
 extends_documentation_fragment:
   - swp.aws.workload
+  - swp.aws.workload.attributes
 attributes:
   check_mode:
     support: full
@@ -27,11 +28,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the setting before and after.
-  action_group:
-    support: full
-    membership:
-      - swp.aws.workload
-    description: Use C(group/swp.aws.workload) in C(module_defaults) to set the connection options.
 options:
   enabled:
     description:

@@ -17,7 +17,8 @@ READONLY_KEY = "sim-readonly-key"
 
 @pytest.fixture(scope="session")
 def simulator_server():
-    sim = Simulator()
+    # No rate limit: tests make many calls in a second; the limit itself is tested in tests/unit/simulator.
+    sim = Simulator(rate_limit=0)
     sim.start()
     yield sim
     sim.stop()
@@ -27,4 +28,16 @@ def simulator_server():
 def sim(simulator_server):
     """The session's simulator, reset to a clean state for each test."""
     simulator_server.reset({})
-    return simulator_server
+    yield simulator_server
+    simulator_server.reset({})
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    """A moto server (IAM, STS) on a free local port."""
+    moto_server = pytest.importorskip("moto.server")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield "http://%s:%d" % (host, port)
+    server.stop()

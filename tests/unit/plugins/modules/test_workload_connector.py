@@ -15,39 +15,10 @@ import pytest
 from ansible_collections.swp.aws.plugins.modules import workload_connector
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
-try:
-    from ansible_collections.swp.aws.tests.simulator import Simulator
-except ImportError:  # pragma: no cover - run outside ansible-test
-    from tests.simulator import Simulator
-
 SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
 ACCOUNT = "123456789012"
 ARN = "arn:aws:iam::123456789012:role/swp_connector"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-
-@pytest.fixture(scope="module")
-def simulator():
-    server = Simulator(rate_limit=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(simulator):
-    simulator.reset()
-    yield simulator
-    simulator.reset()
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    moto_server = pytest.importorskip("moto.server")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield "http://%s:%d" % (host, port)
-    server.stop()
 
 
 class Iam:

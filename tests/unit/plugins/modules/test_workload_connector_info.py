@@ -13,26 +13,7 @@ import pytest
 from ansible_collections.swp.aws.plugins.modules import workload_connector_info
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
-try:
-    from ansible_collections.swp.aws.tests.simulator import Simulator
-except ImportError:  # pragma: no cover - run outside ansible-test
-    from tests.simulator import Simulator
-
 SEARCH = "/api/awsconnectors/search"
-
-
-@pytest.fixture(scope="module")
-def simulator():
-    server = Simulator(rate_limit=0).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sim(simulator):
-    simulator.reset()
-    yield simulator
-    simulator.reset()
 
 
 def run(sim, capsys, check_mode=False, **args):
