@@ -93,6 +93,7 @@ lint: collection
 
 docs-lint: collection
 	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLL) && antsibull-changelog lint
 
 simulator: venv
 	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
