@@ -26,7 +26,22 @@ except ImportError:
 SPEC_COPY = os.path.join(os.path.dirname(os.path.abspath(simulator_package.__file__)), 'openapi', 'workload-security-openapi.json')
 # The contract the copy was taken from: ../shared/api/ beside the collection root (absent in a built collection).
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
-SHARED_SPEC = os.path.join(COLLECTION_ROOT, '..', 'shared', 'api', 'workload-security-openapi.json')
+# ansible-test runs from a copy of the collection built inside the checkout, so look in every folder above.
+
+
+def _shared_spec():
+    folder = COLLECTION_ROOT
+    while True:
+        candidate = os.path.join(folder, 'shared', 'api', 'workload-security-openapi.json')
+        if os.path.exists(candidate):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return candidate
+        folder = parent
+
+
+SHARED_SPEC = os.environ.get('SWP_SHARED_SPEC') or _shared_spec()
 
 FULL_KEY = 'sim-full-key'
 READONLY_KEY = 'sim-readonly-key'
