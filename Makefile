@@ -23,7 +23,7 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo demo-steps test units integration sanity lint docs-lint simulator bench clean
+.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator bench clean
 
 help:
 	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
@@ -75,7 +75,7 @@ demo-steps:
 	$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", sys.argv[1]); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(DEMO_REPORT)
 	@echo; echo "Demo done: the rerun changed nothing."
 
-test: units integration sanity lint docs-lint
+test: units integration sanity lint docs-lint ee
 	@echo "make test: all checks passed"
 
 units: collection get-pip
@@ -94,6 +94,19 @@ lint: collection
 docs-lint: collection
 	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLL) && antsibull-changelog lint
+
+# The execution environment: collection tarball, build context, and a check that ansible-builder
+# finds the collection's Python dependencies (meta/execution-environment.yml). No image is built here.
+EE := $(BUILD)/ee
+ee: collection
+	rm -rf $(EE) && mkdir -p $(EE)/collections
+	cd $(COLL) && ansible-galaxy collection build --force --output-path $(EE) >/dev/null
+	cp execution-environment/execution-environment.yml execution-environment/requirements.yml $(EE)/
+	cd $(EE) && ansible-builder create -f execution-environment.yml --context context >/dev/null
+	ansible-galaxy collection install --force --no-deps -p $(EE)/collections $(EE)/swp-aws-0.1.0.tar.gz >/dev/null
+	ansible-builder introspect $(EE)/collections > $(EE)/introspect.txt
+	grep -q 'requests' $(EE)/introspect.txt && grep -q 'boto3' $(EE)/introspect.txt && ! grep -qi 'moto' $(EE)/introspect.txt
+	@echo "ee: build context in $(EE)/context; the collection's Python needs:"; grep -E "^- '" $(EE)/introspect.txt
 
 simulator: venv
 	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
