@@ -57,6 +57,8 @@ options:
     description:
       - How many times a request is retried after HTTP 429, 502, 503 or 504, or a connection error.
       - Retries back off exponentially with jitter and honour the server's C(Retry-After) header when it sends one.
+      - An HTTP 429 without C(Retry-After) waits 5 seconds, then 10, 20 and so on (at most 60), since the API's rate
+        limits count the calls of the last 60 seconds.
       - A request that creates an object is never re-sent after a read timeout without first checking whether it was carried out.
     type: int
     default: 5

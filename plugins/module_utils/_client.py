@@ -16,6 +16,8 @@ Standard library and ``requests`` only: module start-up time counts in fleets of
 from __future__ import annotations
 
 import json
+import random
+import time
 
 try:
     import requests
@@ -35,6 +37,9 @@ RETRY_STATUSES = (429, 502, 503, 504)
 RETRY_STATUSES_UNSAFE = (429, 503)
 MAX_RETRY_AFTER = 120.0
 BACKOFF_MAX = 60.0
+# The rate limit counts calls over the last 60 seconds: a 429 without Retry-After waits at least this long
+# (times the backoff factor), doubling each time, so that the retries span the window.
+THROTTLE_WAIT = 5.0
 
 
 class WorkloadApiError(Exception):
@@ -69,6 +74,15 @@ class _Retry(Retry):
         if value is None:
             return None
         return min(value, MAX_RETRY_AFTER)
+
+    def sleep(self, response=None):
+        if response is not None and response.status == 429 and not response.headers.get("Retry-After"):
+            # urllib3 would retry the first 429 at once, and its whole schedule is shorter than the limit's window.
+            throttled = sum(1 for attempt in self.history if attempt.status == 429)
+            wait = min(BACKOFF_MAX, self.backoff_factor * THROTTLE_WAIT * 2 ** max(0, throttled - 1))
+            time.sleep(wait * random.uniform(0.75, 1.25))
+            return
+        super().sleep(response)
 
 
 def normalize_url(url):

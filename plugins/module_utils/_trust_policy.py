@@ -417,6 +417,45 @@ def _check_ids(ids):
     return sorted(wanted)
 
 
+def _split_shared_statements(data, key):
+    """Give the principal statements of its own where it shares one with other principals.
+
+    A statement that trusts the principal and others with an external-ID condition is split in
+    two: the principal's own, which the edit may change, and one for every other principal with
+    the statement's original condition, so their access keeps its meaning exactly.
+    """
+    statements = data.get("Statement")
+    if not isinstance(statements, list):
+        if not isinstance(statements, Mapping):
+            return
+        statements = [statements]
+    result = []
+    for index, statement in enumerate(statements):
+        result.append(statement)
+        if not isinstance(statement, Mapping) or not _matches(statement, key):
+            continue
+        if not _entries(statement, _where(index, statement)):
+            continue
+        principal = statement.get("Principal")
+        names = _aws_principals(statement)
+        mine = [name for name in names if _principal_key(name) == key]
+        others = [name for name in names if _principal_key(name) != key]
+        other_kinds = dict((kind, value) for kind, value in principal.items() if kind != "AWS") if isinstance(principal, Mapping) else {}
+        if not others and not other_kinds:
+            continue
+        rest = json.loads(json.dumps(statement))
+        rest_principal = dict(other_kinds)
+        if others:
+            rest_principal["AWS"] = others[0] if len(others) == 1 else others
+        rest["Principal"] = rest_principal
+        if isinstance(statement.get("Sid"), str) and statement["Sid"]:
+            rest["Sid"] = statement["Sid"] + "Others"
+        statement["Principal"] = {"AWS": mine[0] if len(mine) == 1 else mine}
+        result.append(rest)
+    if len(result) != len(statements):
+        data["Statement"] = result
+
+
 def with_external_ids(policy, ids, principal=SWP_PRINCIPAL, allow_missing=False):
     """Return a new trust policy whose statements for ``principal`` accept exactly ``ids``.
 
@@ -429,7 +468,10 @@ def with_external_ids(policy, ids, principal=SWP_PRINCIPAL, allow_missing=False)
     operators (``StringNotEquals``...) are kept as they are; when one of them refuses a
     requested ID the edit is refused. Every other condition key, operator and statement is
     kept as it was, statements without an external-ID condition are not touched, and
-    ``Principal``, ``Effect`` and ``Action`` are never changed. ``policy`` is not modified.
+    ``Principal``, ``Effect`` and ``Action`` are never changed. A statement that trusts the
+    principal together with other principals is first split in two (see
+    _split_shared_statements), so the others keep exactly the access they had: no principal
+    gains or loses anything but the one whose external IDs are set. ``policy`` is not modified.
 
     Raises TrustPolicyError for an unreadable policy, for empty ``ids``, for an ID that is
     not a string, empty, or only wildcards (the external-ID condition is never dropped or
@@ -440,6 +482,7 @@ def with_external_ids(policy, ids, principal=SWP_PRINCIPAL, allow_missing=False)
     wanted = _check_ids(ids)
     key = _check_principal(principal)
     data = load_policy(policy)
+    _split_shared_statements(data, key)
     edited = 0
     for index, statement in enumerate(_statements(data)):
         if not _matches(statement, key):

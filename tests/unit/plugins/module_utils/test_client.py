@@ -108,6 +108,15 @@ def test_retry_after_header_is_honoured(sim):
     assert len(api_calls(sim)) == 2
 
 
+def test_429_without_retry_after_backs_off_longer_than_other_errors(sim):
+    sim.add_faults([{"status": 429}, {"status": 429}])
+    started = time.monotonic()
+    client_for(sim, backoff_factor=0.04).get("/awsconnectorsettings")
+    # 0.04 * 5 s, then twice that, each within +-25 % jitter: the limit's window is not hammered.
+    assert time.monotonic() - started >= 0.45
+    assert [e["status"] for e in api_calls(sim)] == [429, 429, 200]
+
+
 def test_5xx_after_retries_is_a_server_error(sim):
     sim.add_faults([{"status": 500, "body": {"message": "database is down"}}])
     with pytest.raises(WorkloadApiError) as err:

@@ -717,39 +717,69 @@ def test_property_input_is_not_mutated(policy, ids):
     assert policy == before
 
 
+OTHER_PRINCIPALS = [OTHER, DSM_ROLE, "444455556666"]
+
+
+def _sole_swp(statement):
+    return all(name in SWP_FORMS for name in _principal_names(statement["Principal"]))
+
+
 @PROPERTY_SETTINGS
 @given(policy=policies(), ids=NEW_IDS)
 def test_property_touches_only_external_ids_of_service_statements(policy, ids):
     result = with_external_ids(policy, ids)
-    assert isinstance(result["Statement"], dict) == isinstance(policy["Statement"], dict)
     assert {k: v for k, v in result.items() if k != "Statement"} == {k: v for k, v in policy.items() if k != "Statement"}
     expected_value = sorted(set(ids))[0] if len(set(ids)) == 1 else sorted(set(ids))
-    old_items, new_items = _items(policy), _items(result)
-    assert len(new_items) == len(old_items)
-    for old, new in zip(old_items, new_items):
+    new_items = iter(_items(result))
+    for old in _items(policy):
+        new = next(new_items)
         if not _expect_edit(old):
             assert new == old
             continue
-        assert {k: v for k, v in new.items() if k != "Condition"} == {k: v for k, v in old.items() if k != "Condition"}
-        assert list(new["Condition"]) == list(old["Condition"])
+        # The service's statement: only positive external-ID values change; a shared one is split first.
+        assert {k: v for k, v in new.items() if k not in ("Condition", "Principal")} == {k: v for k, v in old.items() if k not in ("Condition", "Principal")}
+        assert _sole_swp(new)
         for operator, block in old["Condition"].items():
-            assert list(new["Condition"][operator]) == list(block)
             for key, value in block.items():
                 if key.lower() == "sts:externalid" and operator in POSITIVE_OPERATORS:
                     assert new["Condition"][operator][key] == expected_value
                 else:
                     assert new["Condition"][operator][key] == value
+        if not _sole_swp(old):
+            rest = next(new_items)
+            assert {k: v for k, v in rest.items() if k not in ("Principal", "Sid")} == {k: v for k, v in old.items() if k not in ("Principal", "Sid")}
+            assert not any(name in SWP_FORMS for name in _principal_names(rest["Principal"]))
+    assert next(new_items, None) is None
 
 
 @PROPERTY_SETTINGS
 @given(policy=policies(), ids=NEW_IDS)
 def test_property_never_widens_who_may_assume(policy, ids):
     result = with_external_ids(policy, ids)
-    for field in ("Principal", "Effect", "Action"):
-        assert [s.get(field) for s in _items(result)] == [s.get(field) for s in _items(policy)]
-    for principal in [SWP, OTHER, DSM_ROLE, "444455556666"]:
-        matches_before = [principal_matches(s, principal) for s in _items(policy)]
-        assert [principal_matches(s, principal) for s in _items(result)] == matches_before
+    names = sorted(set(name for s in _items(policy) for name in _principal_names(s["Principal"])))
+    assert sorted(set(name for s in _items(result) for name in _principal_names(s["Principal"]))) == names
+    assert [(s["Effect"], s["Action"]) for s in _items(result)] == [
+        (s["Effect"], s["Action"]) for s in _items(policy) for _ in range(2 if _expect_edit(s) and not _sole_swp(s) else 1)]
+    # Every other principal keeps exactly the external IDs it had; only the service's are set.
+    for principal in OTHER_PRINCIPALS:
+        assert external_ids(result, principal) == external_ids(policy, principal)
+        assert trusts_without_external_id(result, principal) == trusts_without_external_id(policy, principal)
+    assert trusts_without_external_id(result, SWP) == trusts_without_external_id(policy, SWP)
+
+
+def test_a_statement_shared_with_another_principal_is_split_so_its_access_is_kept():
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "Trust", "Effect": "Allow", "Principal": {"AWS": [SWP, OTHER], "Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "old-id-1234"}}}]}
+    result = with_external_ids(policy, ["new-id-5678"])
+    assert result["Statement"] == [
+        {"Sid": "Trust", "Effect": "Allow", "Principal": {"AWS": SWP}, "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"sts:ExternalId": "new-id-5678"}}},
+        {"Sid": "TrustOthers", "Effect": "Allow", "Principal": {"AWS": OTHER, "Service": "ec2.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "old-id-1234"}}},
+    ]
+    assert external_ids(result, OTHER) == ["old-id-1234"]
+    assert with_external_ids(result, ["new-id-5678"]) == result
 
 
 @PROPERTY_SETTINGS
