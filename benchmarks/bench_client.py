@@ -68,15 +68,16 @@ def _throughput(client_mod, api_url, sim, summary):
 
 
 # Backoff of urllib3 2.x with backoff_factor=1: no sleep before the first retry, then 2 s, 4 s, 8 s...,
-# each plus jitter in [0, backoff_factor/2); a Retry-After header replaces the backoff. The expected time
-# windows allow ~0.2 s of overhead on top of the worst-case jitter.
+# each plus jitter in [0, backoff_factor/2); a Retry-After header replaces the backoff. A 429 without
+# Retry-After waits 5 s, 10 s, 20 s... (x0.75-1.25 jitter) instead, to span the rate limit's window.
+# The expected time windows allow ~0.2 s of overhead on top of the worst-case jitter.
 # rate_limit scenarios: the simulator's own limiter (3 calls per 3 s window), filled before the timed call.
 SCENARIOS = [
     dict(label="GET, 3x 503 then 200", faults=[{"status": 503}] * 3, calls=4, outcome="ok", seconds=(6.0, 7.2)),
     dict(label="GET, 429 Retry-After: 1 then 200", faults=[{"status": 429, "retry_after": 1}], calls=2, outcome="ok",
          seconds=(1.0, 1.2)),
     dict(label="GET, 429 without Retry-After then 200", faults=[{"status": 429}], calls=2, outcome="ok",
-         seconds=(0.0, 0.2)),
+         seconds=(3.75, 6.45)),
     dict(label="GET, 2x 429 Retry-After: 1 then 200", faults=[{"status": 429, "retry_after": 1}] * 2, calls=3,
          outcome="ok", seconds=(2.0, 2.2)),
     dict(label="GET, dropped connection then 200", faults=[{"drop": True}], calls=2, outcome="ok", seconds=(0.0, 0.2)),
@@ -87,9 +88,9 @@ SCENARIOS = [
     dict(label="create (POST), 503 then 200: re-sent",
          faults=[{"status": 503, "method": "POST", "path": "^/api/awsconnectors$"}], create=True, calls=2, outcome="ok",
          seconds=(0.0, 0.2)),
-    # Rate limit full for ~3 s, no Retry-After: retries at +0 s (wasted), +2 s (still full), then +4 s.
+    # Rate limit full for ~3 s, no Retry-After: the throttle wait (about 5 s) outlasts the window at once.
     dict(label="GET, rate limit full (3/3s), no Retry-After", rate_limit={"rate_limit": 3, "rate_limit_window": 3},
-         calls=4, outcome="ok", seconds=(6.0, 7.2)),
+         calls=2, outcome="ok", seconds=(3.75, 6.45)),
     dict(label="GET, rate limit full (3/3s), Retry-After sent",
          rate_limit={"rate_limit": 3, "rate_limit_window": 3, "rate_limit_retry_after": True},
          calls=2, outcome="ok", seconds=(2.5, 3.7)),
