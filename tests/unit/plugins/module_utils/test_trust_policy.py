@@ -759,7 +759,7 @@ def test_property_never_widens_who_may_assume(policy, ids):
     names = sorted(set(name for s in _items(policy) for name in _principal_names(s["Principal"])))
     assert sorted(set(name for s in _items(result) for name in _principal_names(s["Principal"]))) == names
     assert [(s["Effect"], s["Action"]) for s in _items(result)] == [
-        (s["Effect"], s["Action"]) for s in _items(policy) for _ in range(2 if _expect_edit(s) and not _sole_swp(s) else 1)]
+        (s["Effect"], s["Action"]) for s in _items(policy) for dummy in range(2 if _expect_edit(s) and not _sole_swp(s) else 1)]
     # Every other principal keeps exactly the external IDs it had; only the service's are set.
     for principal in OTHER_PRINCIPALS:
         assert external_ids(result, principal) == external_ids(policy, principal)
