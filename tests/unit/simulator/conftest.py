@@ -107,15 +107,7 @@ def client_factory(sim):
         client.close()
 
 
-@pytest.fixture(scope='session')
-def moto_url():
-    """A moto server (IAM/STS) on a free loopback port."""
-    moto_server = pytest.importorskip('moto.server')
-    server = moto_server.ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield 'http://%s:%d' % (host, port)
-    server.stop()
+# moto_url, a moto server on a free loopback port, comes from tests/unit/conftest.py.
 
 
 class MotoIam:
