@@ -423,9 +423,21 @@ def hide_external_ids(module, *values):
     module.no_log_values.update(value for value in values if isinstance(value, str) and len(value) >= 8)
 
 
+def read(module, criteria):
+    """The connector the task is about: described by its ID when given (no search), else searched for."""
+    if module.params["id"] is None:
+        return find(module.client, criteria)
+    try:
+        return module.client.get(connector_path(module.params["id"]))
+    except WorkloadApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
 def core(module):
     criteria = lookup_criteria(module.params)
-    current = find(module.client, criteria)
+    current = read(module, criteria)
     if current:
         hide_external_ids(module, current.get("externalId"))
     try:

@@ -151,9 +151,15 @@ def test_find_by_id_then_by_account_id(sim, capsys):
     sim.add_connectors([{"crossAccountRoleArn": ARN, "displayName": "a"}, {"accessKey": "AKIAOTHER", "accountId": "210987654321"}])
     rc, result = run(sim, capsys, id=2, display_name="b")
     assert rc == 0 and result["changed"] is True and result["connector"]["display_name"] == "b"
-    assert sim.requests()[0]["body"]["searchCriteria"] == [{"idTest": "equal", "idValue": 2}]
+    # By ID the connector is described, not searched for: a rollout reads each account's connector once.
+    assert (sim.requests()[0]["method"], sim.requests()[0]["path"]) == ("GET", "/api/awsconnectors/2")
     rc, result = run(sim, capsys, account_id=ACCOUNT, display_name="a")
     assert rc == 0 and result["changed"] is False and result["connector"]["id"] == 1
+
+
+def test_id_of_a_missing_connector_is_a_clear_error(sim, capsys):
+    rc, result = run(sim, capsys, id=42, display_name="x")
+    assert rc == 1 and "no AWS connector with ID 42" in result["msg"] and writes(sim) == []
 
 
 def test_found_connector_of_another_account_is_an_error(sim, capsys):
