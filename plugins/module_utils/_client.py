@@ -167,21 +167,17 @@ class WorkloadClient:
         self._session.close()
 
     # The verbs modules use. ``idempotent=False`` is for calls that create something.
-    def get(self, path, params=None, ok_statuses=()):
-        return self.request("GET", path, params=params, ok_statuses=ok_statuses)
+    def get(self, path, params=None):
+        return self.request("GET", path, params=params)
 
-    def post(self, path, body=None, params=None, idempotent=True, ok_statuses=()):
-        return self.request("POST", path, params=params, body=body, idempotent=idempotent, ok_statuses=ok_statuses)
+    def post(self, path, body=None, params=None, idempotent=True):
+        return self.request("POST", path, params=params, body=body, idempotent=idempotent)
 
-    def delete(self, path, ok_statuses=()):
-        return self.request("DELETE", path, ok_statuses=ok_statuses)
+    def delete(self, path):
+        return self.request("DELETE", path)
 
-    def request(self, method, path, params=None, body=None, idempotent=True, ok_statuses=()):
-        """Send one call and return its decoded JSON body (None when empty).
-
-        ``ok_statuses``: error statuses the caller handles itself; for those the
-        WorkloadApiError is still raised but carries no retry advice.
-        """
+    def request(self, method, path, params=None, body=None, idempotent=True):
+        """Send one call and return its decoded JSON body (None when empty)."""
         path = "/" + path.lstrip("/")
         url = self.base_url + path
         kwargs = {"params": params, "timeout": (self.timeout, self.timeout), "verify": self._verify}

@@ -1,8 +1,11 @@
 # Copyright: Contributors to the swp.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures shared by the unit tests: an in-process SWP simulator."""
+"""Fixtures shared by the unit tests: an in-process SWP simulator, a moto server and roles in it."""
 
 from __future__ import annotations
+
+import json
+import uuid
 
 import pytest
 
@@ -41,3 +44,42 @@ def moto_url():
     host, port = server.get_host_and_port()
     yield "http://%s:%d" % (host, port)
     server.stop()
+
+
+class MotoIam:
+    """Create roles in any account of the moto server (moto keeps accounts apart by credentials)."""
+
+    def __init__(self, url):
+        import boto3
+
+        self.url = url
+        self._boto3 = boto3
+        self._clients = {}
+        kwargs = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        self._sts = boto3.session.Session().client("sts", **kwargs)
+
+    def client(self, account):
+        """An IAM client acting in ``account``."""
+        if account not in self._clients:
+            credentials = self._sts.assume_role(RoleArn="arn:aws:iam::%s:role/x" % account, RoleSessionName="tests")["Credentials"]
+            self._clients[account] = self._boto3.session.Session().client(
+                "iam", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+        return self._clients[account]
+
+    def create_role(self, account, document, name=None):
+        """Create a role with a unique name (unless given); returns its ARN."""
+        name = name or "swp-%s" % uuid.uuid4().hex[:12]
+        role = self.client(account).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]
+        return role["Arn"]
+
+    def set_trust(self, arn, document):
+        """Replace a role's trust policy."""
+        account, name = arn.split(":")[4], arn.rsplit("/", 1)[1]
+        self.client(account).update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(document))
+
+
+@pytest.fixture(scope="session")
+def moto_iam(moto_url):
+    """Helper to create roles and edit trust policies in moto."""
+    return MotoIam(moto_url)

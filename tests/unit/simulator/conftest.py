@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import uuid
 
 import pytest
 
@@ -110,43 +108,7 @@ def client_factory(sim):
 # moto_url, a moto server on a free loopback port, comes from tests/unit/conftest.py.
 
 
-class MotoIam:
-    """Create roles in any account of the moto server (moto keeps accounts apart by credentials)."""
-
-    def __init__(self, url):
-        import boto3
-
-        self.url = url
-        self._boto3 = boto3
-        self._clients = {}
-        kwargs = dict(endpoint_url=url, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')
-        self._sts = boto3.session.Session().client('sts', **kwargs)
-
-    def client(self, account):
-        """An IAM client acting in ``account``."""
-        if account not in self._clients:
-            credentials = self._sts.assume_role(RoleArn='arn:aws:iam::%s:role/x' % account, RoleSessionName='tests')['Credentials']
-            self._clients[account] = self._boto3.session.Session().client(
-                'iam', endpoint_url=self.url, region_name='us-east-1', aws_access_key_id=credentials['AccessKeyId'],
-                aws_secret_access_key=credentials['SecretAccessKey'], aws_session_token=credentials['SessionToken'])
-        return self._clients[account]
-
-    def create_role(self, account, document, name=None):
-        """Create a role with a unique name (unless given); returns its ARN."""
-        name = name or 'swp-%s' % uuid.uuid4().hex[:12]
-        role = self.client(account).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))['Role']
-        return role['Arn']
-
-    def set_trust(self, arn, document):
-        """Replace a role's trust policy."""
-        account, name = arn.split(':')[4], arn.rsplit('/', 1)[1]
-        self.client(account).update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(document))
-
-
-@pytest.fixture(scope='session')
-def moto_iam(moto_url):
-    """Helper to create roles and edit trust policies in moto."""
-    return MotoIam(moto_url)
+# moto_iam, roles and trust policies in any account of that server, comes from there too.
 
 
 def trust_policy(external_ids=None, operator='StringEquals', principal=SWP_PRINCIPAL, extra_statements=()):

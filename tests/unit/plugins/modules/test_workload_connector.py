@@ -22,21 +22,10 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
 class Iam:
-    """Roles in any account of the moto server (moto keeps accounts apart by credentials)."""
+    """Roles that trust the SWP principal with the given external IDs (moto_iam does the IAM work)."""
 
-    def __init__(self, url):
-        import boto3
-
-        self.boto3 = boto3
-        self.url = url
-        self.sts = boto3.session.Session().client("sts", endpoint_url=url, region_name="us-east-1",
-                                                  aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    def client(self, account):
-        credentials = self.sts.assume_role(RoleArn="arn:aws:iam::%s:role/any" % account, RoleSessionName="tests")["Credentials"]
-        return self.boto3.session.Session().client(
-            "iam", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+    def __init__(self, moto_iam):
+        self.moto = moto_iam
 
     @staticmethod
     def trust(*external_ids):
@@ -45,20 +34,17 @@ class Iam:
             "Condition": {"StringEquals": {"sts:ExternalId": list(external_ids)}}}]}
 
     def role(self, *external_ids, account=ACCOUNT):
-        name = "swp_%s" % uuid.uuid4().hex[:10]
-        self.client(account).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(self.trust(*external_ids)))
-        return "arn:aws:iam::%s:role/%s" % (account, name)
+        return self.moto.create_role(account, self.trust(*external_ids), name="swp_%s" % uuid.uuid4().hex[:10])
 
     def set_trust(self, arn, *external_ids):
-        account, name = arn.split(":")[4], arn.rsplit("/", 1)[1]
-        self.client(account).update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(self.trust(*external_ids)))
+        self.moto.set_trust(arn, self.trust(*external_ids))
 
 
 @pytest.fixture
-def iam(sim, moto_url):
+def iam(sim, moto_url, moto_iam):
     """IAM in moto, with the simulator checking trust policies against it."""
     sim.configure(iam_endpoint_url=moto_url)
-    return Iam(moto_url)
+    return Iam(moto_iam)
 
 
 def run(sim, capsys, check_mode=False, diff=False, **args):
