@@ -11,12 +11,14 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import TrustPolicyError, load_policy, policy_diff
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
 
 ARGUMENT_SPEC = dict(
     before=dict(type="raw"),
     after=dict(type="raw"),
     label=dict(type="str", default="trust policy"),
-    reveal=dict(type="bool", default=False),
+    # Read by reveal_flag(): Ansible's boolean rules, null is false, and an error never quotes the value.
+    reveal=dict(type="raw", default=False),
 )
 
 
@@ -46,8 +48,12 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("; ".join(validation.error_messages))
         args = validation.validated_parameters
         try:
+            reveal = reveal_flag(args["reveal"])
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        try:
             changed = _canonical(args["before"]) != _canonical(args["after"])
-            diff = policy_diff(args["before"], args["after"], reveal=args["reveal"])
+            diff = policy_diff(args["before"], args["after"], reveal=reveal)
         except TrustPolicyError as exc:
             raise AnsibleActionFail("Cannot show the %s change: %s" % (args["label"], exc))
         diff["before_header"] = "%s (before)" % args["label"]

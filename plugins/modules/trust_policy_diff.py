@@ -56,6 +56,8 @@ options:
   reveal:
     description:
       - Show the external IDs in full.
+      - Read with Ansible's boolean rules, also when given as a string; V(null) is V(false).
+        Any value that is not a boolean is an error.
     type: bool
     default: false
 seealso:

@@ -58,3 +58,24 @@ def test_an_unreadable_policy_fails_clearly():
     with pytest.raises(AnsibleActionFail) as err:
         run({"before": "{not json", "after": policy([NEW])})
     assert "trust policy" in str(err.value)
+
+
+@pytest.mark.parametrize("reveal", ["false", "False", "no", "off", "0", 0, False, None], ids=repr)
+def test_false_like_reveal_masks(reveal):
+    result = run({"before": policy([OLD]), "after": policy([NEW]), "reveal": reveal})
+    text = json.dumps(result["diff"])
+    assert OLD not in text and NEW not in text and "****" in text
+
+
+@pytest.mark.parametrize("reveal", ["true", "True", "yes", "on", "1", 1, True], ids=repr)
+def test_true_like_reveal_shows_the_ids(reveal):
+    result = run({"before": policy([OLD]), "after": policy([NEW]), "reveal": reveal})
+    assert OLD in json.dumps(result["diff"]["before"]) and NEW in json.dumps(result["diff"]["after"])
+
+
+@pytest.mark.parametrize("reveal", ["maybe", "", 2, [], {}, NEW], ids=repr)
+def test_a_non_boolean_reveal_fails_without_quoting_it(reveal):
+    with pytest.raises(AnsibleActionFail) as err:
+        run({"before": policy([OLD]), "after": policy([NEW]), "reveal": reveal})
+    assert "reveal must be a boolean" in str(err.value)
+    assert NEW not in str(err.value) and OLD not in str(err.value)
