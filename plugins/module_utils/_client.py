@@ -15,9 +15,11 @@ Standard library and ``requests`` only: module start-up time counts in fleets of
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
+import unicodedata
 
 try:
     import requests
@@ -113,6 +115,61 @@ def _server_message(response):
     return None
 
 
+def _header_problem(value):
+    """What makes ``value`` unusable in an HTTP header, or None; never the value itself."""
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) == "Cc":
+            return "a control character (such as a line break or a tab) at character %d" % position
+        if ord(char) > 0xFF:
+            return "a character outside Latin-1, which HTTP headers cannot carry, at character %d" % position
+    return None
+
+
+def clean_api_key(api_key):
+    """The API key without surrounding whitespace (a key file or a mounted secret often ends in a newline).
+
+    An empty key, or one with control characters or characters outside Latin-1 inside it, is a ``config`` error
+    whose message says what is wrong and where, and never quotes the key.
+    """
+    if not api_key or (isinstance(api_key, str) and not api_key.strip()):
+        raise WorkloadApiError(
+            "api_key is required: set the api_key option or the SWP_API_KEY environment variable%s."
+            % (" (it holds only whitespace)" if api_key else ""), kind="config")
+    if not isinstance(api_key, str):
+        raise WorkloadApiError("api_key must be text, not %s." % type(api_key).__name__, kind="config")
+    key = api_key.strip()
+    problem = _header_problem(key)
+    if problem:
+        raise WorkloadApiError(
+            "api_key contains %s (surrounding whitespace removed). An API key is printable ASCII: "
+            "check the variable, vault file or secret it comes from." % problem, kind="config")
+    return key
+
+
+def _secret_forms(secrets):
+    """The ways a secret may be spelled in a message: as is, repr-, JSON- and backslash-escaped."""
+    forms = set()
+    for value in secrets:
+        if isinstance(value, str) and len(value) >= 6:
+            forms.update((value, repr(value)[1:-1], json.dumps(value)[1:-1],
+                          value.encode("unicode_escape").decode("ascii")))
+    return sorted(forms, key=len, reverse=True)
+
+
+def _without_secret(error, secrets):
+    """A copy of ``error`` in whose texts every spelling of the secrets is replaced, whatever a server or library said."""
+    forms = _secret_forms(secrets)
+    error = copy.copy(error)
+    for attribute in ("message", "server_message"):
+        text = getattr(error, attribute, None)
+        if isinstance(text, str):
+            for form in forms:
+                text = text.replace(form, "********")
+            setattr(error, attribute, text)
+    error.args = (error.message,)
+    return error
+
+
 class WorkloadClient:
     """A pooled HTTP session bound to one manager and one API key."""
 
@@ -120,8 +177,9 @@ class WorkloadClient:
                  ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0, pool_size=10):
         if not HAS_REQUESTS:
             raise WorkloadApiError("The Python library requests is required.", kind="config")
-        if not api_key:
-            raise WorkloadApiError("api_key is required: set the api_key option or the SWP_API_KEY environment variable.", kind="config")
+        secret, api_key = api_key, clean_api_key(api_key)
+        if not isinstance(api_version, str) or not api_version.strip() or _header_problem(api_version):
+            raise WorkloadApiError("api_version must be printable text, for example v1.", kind="config")
         self.base_url = normalize_url(url)
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
@@ -139,6 +197,8 @@ class WorkloadClient:
             self._session.headers["api-secret-key"] = api_key
         else:
             self._session.headers["Authorization"] = "ApiKey %s" % api_key
+        # Scrubbed from every error this client raises, in case a server or a library quotes it.
+        self._secrets = (secret, api_key)
         self._safe = self._adapter(idempotent=True, pool_size=pool_size)
         self._unsafe = self._adapter(idempotent=False, pool_size=pool_size)
         self._session.mount("http://", self._safe)
@@ -178,6 +238,13 @@ class WorkloadClient:
 
     def request(self, method, path, params=None, body=None, idempotent=True):
         """Send one call and return its decoded JSON body (None when empty)."""
+        try:
+            return self._send(method, path, params, body, idempotent)
+        except WorkloadApiError as exc:
+            # Without the chained cause too: a traceback of it could quote a header.
+            raise _without_secret(exc, self._secrets) from None
+
+    def _send(self, method, path, params, body, idempotent):
         path = "/" + path.lstrip("/")
         url = self.base_url + path
         kwargs = {"params": params, "timeout": (self.timeout, self.timeout), "verify": self._verify}
@@ -203,6 +270,12 @@ class WorkloadClient:
             raise self._unreachable(method, path, exc)
         except requests.exceptions.Timeout as exc:
             raise self._lost(method, path, idempotent, exc)
+        except (requests.exceptions.InvalidHeader, UnicodeError):
+            # requests quotes the header value (the API key) in its message: it is not passed on.
+            raise WorkloadApiError(
+                "%s %s was not sent: a request header is not a valid HTTP header value. Check api_key and api_version "
+                "for line breaks, control characters or characters outside Latin-1." % (method, path),
+                method, path, kind="config") from None
         except requests.exceptions.RequestException as exc:
             raise WorkloadApiError("%s %s failed: %s" % (method, path, _reason(exc)), method, path, kind="connection")
         finally:

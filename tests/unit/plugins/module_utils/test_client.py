@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import socket
 import ssl
 import threading
@@ -13,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient, normalize_url
+from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient, clean_api_key, normalize_url
 from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY, READONLY_KEY
 
 
@@ -258,3 +259,128 @@ def test_ca_path_verifies_a_private_ca(tls_server):
 def test_verification_can_be_turned_off_explicitly(tls_server):
     url, dummy = tls_server
     assert WorkloadClient(url, FULL_KEY, validate_certs=False).get("/awsconnectorsettings")["externalId"] == "tls-ok"
+
+
+# The API key: cleaned before use, never quoted by an error.
+SECRET_KEY = "leak-canary-9QvX27mLpT4sKd81"
+
+
+def _spellings(secret):
+    """The key as is and in the escaped forms a log may show it in."""
+    return {secret, repr(secret), repr(secret)[1:-1], json.dumps(secret), json.dumps(secret)[1:-1],
+            secret.encode("unicode_escape").decode("ascii"), SECRET_KEY}
+
+
+def _assert_not_quoted(error, secret):
+    texts = [str(error), repr(error), error.message, str(error.server_message), repr(error.args),
+             json.dumps(error.to_dict())]
+    for text in texts:
+        for spelling in _spellings(secret):
+            assert spelling not in text, (spelling, text)
+
+
+@pytest.fixture
+def secret_sim(sim):
+    sim.reset({"api_keys": [{"key": SECRET_KEY, "role": "full"}]})
+    return sim
+
+
+@pytest.mark.parametrize("raw", [SECRET_KEY + "\n", SECRET_KEY + "\r\n", "  " + SECRET_KEY + "\t\n", "\n" + SECRET_KEY,
+                                 SECRET_KEY + "\u00a0", SECRET_KEY + "\u2003\n"], ids=repr)
+@pytest.mark.parametrize("auth_header", ["authorization", "api-secret-key"])
+def test_surrounding_whitespace_of_the_key_is_removed(secret_sim, raw, auth_header):
+    body = client_for(secret_sim, key=raw, auth_header=auth_header).get("/awsconnectorsettings")
+    assert body["externalId"] == secret_sim.manager_external_id
+    assert api_calls(secret_sim)[-1]["key_role"] == "full"
+
+
+def test_clean_api_key_strips_and_keeps_latin_1():
+    assert clean_api_key(" \t%s\r\n" % SECRET_KEY) == SECRET_KEY
+    assert clean_api_key("caf\u00e9-key") == "caf\u00e9-key"
+
+
+@pytest.mark.parametrize("raw, problem", [
+    (SECRET_KEY[:10] + "\n" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\r" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\x00" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\t" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\x7f" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\x85" + SECRET_KEY[10:], "control character"),
+    (SECRET_KEY[:10] + "\u20ac" + SECRET_KEY[10:], "outside Latin-1"),
+    (SECRET_KEY[:10] + "\u2028" + SECRET_KEY[10:], "outside Latin-1"),
+    (SECRET_KEY + "\U0001f511", "outside Latin-1"),
+    ("\u043a\u043b\u044e\u0447-" + SECRET_KEY, "outside Latin-1"),
+], ids=repr)
+def test_a_key_with_control_or_non_latin_1_characters_is_a_config_error_that_does_not_quote_it(sim, raw, problem):
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient(sim.url, raw)
+    assert err.value.kind == "config" and problem in err.value.message and "api_key" in err.value.message
+    assert "at character" in err.value.message
+    _assert_not_quoted(err.value, raw)
+    assert not api_calls(sim)
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n", "\r\n\t", None], ids=repr)
+def test_an_empty_key_is_a_config_error(raw):
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient("https://dsm.example.com:4119", raw)
+    assert err.value.kind == "config" and "SWP_API_KEY" in err.value.message
+
+
+def test_a_key_that_is_not_text_is_a_config_error():
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient("https://dsm.example.com:4119", b"bytes-key-123456")
+    assert err.value.kind == "config" and "bytes-key" not in err.value.message
+
+
+@pytest.mark.parametrize("version", ["v1\n", "v1\r\nX-Injected: 1", "v\u20ac", "", None], ids=repr)
+def test_a_bad_api_version_is_a_config_error(version):
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient("https://dsm.example.com:4119", FULL_KEY, api_version=version)
+    assert err.value.kind == "config" and "api_version" in err.value.message
+
+
+def test_a_wrong_key_is_not_quoted(sim):
+    wrong = "wrong-" + SECRET_KEY
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, key=wrong + "\n").get("/awsconnectorsettings")
+    assert err.value.kind == "auth"
+    _assert_not_quoted(err.value, wrong)
+
+
+def test_a_latin_1_key_is_sent_and_refused_without_being_quoted(sim):
+    wrong = SECRET_KEY + "\u00e9"
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, key=wrong).get("/awsconnectorsettings")
+    assert err.value.kind == "auth"
+    _assert_not_quoted(err.value, wrong)
+
+
+@pytest.mark.parametrize("status, auth_header, quoted", [
+    (401, "authorization", "Authentication failed for 'ApiKey %s'" % SECRET_KEY),
+    (403, "api-secret-key", "key %s is read-only" % json.dumps(SECRET_KEY)),
+    (500, "authorization", "header api-secret-key: %r" % SECRET_KEY),
+    (404, "authorization", "no such key %s" % SECRET_KEY.encode("unicode_escape").decode("ascii")),
+])
+def test_a_server_message_that_quotes_the_key_is_scrubbed(secret_sim, status, auth_header, quoted):
+    secret_sim.add_faults([{"status": status, "body": {"message": quoted}}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(secret_sim, key=SECRET_KEY + "\n", auth_header=auth_header).get("/awsconnectorsettings")
+    assert err.value.status == status and "********" in err.value.message
+    _assert_not_quoted(err.value, SECRET_KEY)
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+@pytest.mark.parametrize("value", ["ApiKey %s\nX-Injected: 1" % SECRET_KEY, "ApiKey %s\u20ac" % SECRET_KEY,
+                                   " ApiKey %s" % SECRET_KEY], ids=repr)
+def test_an_invalid_header_is_not_quoted_by_the_error(sim, value):
+    # What requests or http.client do with a bad header value (InvalidHeader quoting it, UnicodeEncodeError),
+    # whatever let it through.
+    client = client_for(sim)
+    client._session.headers["Authorization"] = value  # pylint: disable=protected-access
+    with pytest.raises(WorkloadApiError) as err:
+        client.get("/awsconnectorsettings")
+    assert err.value.kind == "config" and "header" in err.value.message
+    _assert_not_quoted(err.value, value)
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+    assert not api_calls(sim)
