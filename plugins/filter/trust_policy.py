@@ -21,7 +21,6 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     external_ids,
     mask_external_id,
     mask_policy,
-    with_external_ids,
 )
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
 
@@ -36,11 +35,6 @@ def _call(func, *args, **kwargs):
 def trust_external_ids(policy, principal=SWP_PRINCIPAL):
     """Sorted external IDs the trust policy accepts from the principal."""
     return _call(external_ids, policy, principal)
-
-
-def trust_with_external_ids(policy, ids, principal=SWP_PRINCIPAL, allow_missing=False):
-    """New trust policy whose statements for the principal accept exactly these external IDs."""
-    return _call(with_external_ids, policy, ids, principal, allow_missing=allow_missing)
 
 
 def trust_classify(policy_or_ids, manager_id, principal=SWP_PRINCIPAL):
@@ -76,7 +70,6 @@ class FilterModule:
     def filters(self):
         return {
             "trust_external_ids": trust_external_ids,
-            "trust_with_external_ids": trust_with_external_ids,
             "trust_classify": trust_classify,
             "mask_external_id": mask_external_id_filter,
             "mask_trust_policy": mask_trust_policy,

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The per-account decision of the extid_migration role, as filters over the pure core.
+
+The documentation of each filter is in the ``<filter name>.yml`` file beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, plan_account, record_step, target
+from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
+
+
+def _flag(value, name):
+    try:
+        return reveal_flag(value, name=name)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def extid_migration_target(role_arn="", account_id="", role_name=""):
+    """The account's role ARN, partition, account ID and role name, checked."""
+    try:
+        return target(role_arn, "" if account_id is None else str(account_id), role_name)
+    except MigrationError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def extid_migration_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, close_open_trust=False,
+                         reveal=False, check_mode=False):
+    """What to do with one account, from the roles amazon.aws.iam_role_info found for it."""
+    if not isinstance(account, Mapping):
+        raise AnsibleFilterError("extid_migration_plan: account must be the result of swp.aws.extid_migration_target")
+    roles = list(iam_roles or [])
+    policy = roles[0].get("assume_role_policy_document") if roles else None
+    if roles and policy is None:
+        raise AnsibleFilterError("%s: amazon.aws.iam_role_info returned the role without its trust policy" % account.get("role_arn"))
+    try:
+        return plan_account(host, account, policy, connector, manager_id, principal=principal or SWP_PRINCIPAL,
+                            close_open_trust=_flag(close_open_trust, "close_open_trust"),
+                            reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+    except (MigrationError, TrustPolicyError) as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def extid_migration_step(record, plan, step, changed=False, narrow=True, check_mode=False):
+    """The account's report record after one step of its migration."""
+    if step not in ("widen", "switch", "done"):
+        raise AnsibleFilterError("extid_migration_step: step must be widen, switch or done")
+    return record_step(record, plan, step, changed=_flag(changed, "changed"), narrow=_flag(narrow, "narrow"),
+                       check_mode=_flag(check_mode, "check_mode"))
+
+
+class FilterModule:
+    """Filters of the extid_migration role."""
+
+    def filters(self):
+        return {
+            "extid_migration_target": extid_migration_target,
+            "extid_migration_plan": extid_migration_plan,
+            "extid_migration_step": extid_migration_step,
+        }
