@@ -45,10 +45,27 @@ OPTIONS = {
     'aws_region': ('us-east-1', lambda v: isinstance(v, str), 'region of the IAM/STS clients'),
     'swp_principal': ('arn:aws:iam::147995105371:root', lambda v: isinstance(v, str) and bool(v), 'AWS principal the manager assumes roles as'),
     'iam_propagation_delay': (0.0, _non_negative, 'seconds before a changed trust policy takes effect for the manager'),
-    'sync_delay': (0.0, _non_negative, 'seconds between a sync request and lastSyncTime advancing (0 = synchronous)'),
+    'sync_mode': ('inline', lambda v: v in ('inline', 'async', 'never'),
+                  'what ?sync=true on a modify does: "inline" (the sync happens before the answer), "async" (lastSyncTime '
+                  'advances sync_delay seconds after the answer) or "never" (200, lastSyncTime never moves)'),
+    'sync_delay': (0.0, _non_negative, 'seconds between the answer and lastSyncTime advancing in the async mode; '
+                                       '> 0 with sync_mode "inline" also means async'),
     'sync_failure_status': (400, lambda v: v == 200 or (_status(v) and v >= 400),
                             'status when a synchronous ?sync=true cannot assume the role; 200 = apply the change, silently skip the sync'),
     'sync_on_create': (False, _bool, 'a create synchronizes even without ?sync=true'),
+    'create_sync': ('ignore', lambda v: v in ('ignore', 'refuse', 'honour'),
+                    '?sync on a create (documented on modify only): "ignore" it, "refuse" it (400) or "honour" it'),
+    'search_fields': ('any', lambda v: v in ('any', 'documented'),
+                      '"documented": a search criterion on a field the spec does not mark searchable (displayName, '
+                      'useInstanceRole...) is 400 "Invalid SearchFilter: unknown fieldName: <field>", and each field only '
+                      'takes the test of its documented type; "any": every connector field is searchable'),
+    'max_items_excess': ('cap', lambda v: v in ('cap', 'refuse'), 'maxItems above 5000: "cap" it at 5000 or "refuse" it (400)'),
+    'refusal_status': (400, lambda v: v in (400, 403, 500), 'status of a create/modify refused because the manager cannot assume the role'),
+    'refusal_message': ('with_arn', lambda v: v in ('with_arn', 'without_arn'),
+                        'wording of that refusal: "with_arn" names the role ARN and the external ID, "without_arn" names neither'),
+    'error_body': ('message', lambda v: v in ('message', 'legacy', 'html', 'empty'),
+                   'shape of every /api error answer: {"message": ...}, the legacy {"error": {"message": ...}}, an HTML page '
+                   'or an empty body (the last two with a text/html Content-Type, as a proxy sends)'),
     'duplicate_account_status': (None, lambda v: v is None or (_status(v) and v >= 400),
                                  'refuse a create for an account that already has a connector with this status; null = allow'),
     'search_case_insensitive': (False, _bool, 'string search criteria ignore case'),
@@ -56,10 +73,50 @@ OPTIONS = {
     'rate_limit': (500, lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, 'calls per API key per window; 0 = off'),
     'rate_limit_window': (60.0, lambda v: _is_number(v) and v > 0, 'rate-limit window in seconds'),
     'rate_limit_retry_after': (False, _bool, 'send Retry-After with a rate-limit 429'),
+    'tenant_rate_limit': (0, lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                          'calls per tenant (all API keys together) per tenant window; 0 = off'),
+    'tenant_rate_limit_window': (60.0, lambda v: _is_number(v) and v > 0, 'tenant rate-limit window in seconds'),
     'request_log_limit': (100000, lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, 'entries kept in the request log'),
     'fault_seed': (None, _optional_int, 'seed of the random generator of probabilistic faults'),
     'dsm_version': ('50.0.827', lambda v: isinstance(v, str), 'value of the X-DSM-Version response header'),
 }
+
+# Profiles: named readings of the public record, each setting several switches at once. The defaults above are
+# the "documented" profile; a profile overlays them, explicit options overlay the profile.
+PROFILES = {
+    # The spec's reading (the default).
+    'documented': {},
+    # The strictest plausible manager: every assumed behaviour at its least convenient.
+    'strict': {
+        'search_fields': 'documented',
+        'max_items_excess': 'refuse',
+        'refusal_status': 403,
+        'refusal_message': 'without_arn',
+        'sync_mode': 'async',
+        'sync_delay': 1.0,
+        'create_sync': 'refuse',
+        'error_body': 'legacy',
+        'tenant_rate_limit': 1000,
+    },
+    # An older on-premises manager: refusals as a server error, legacy bodies, inline sync.
+    'old_dsm': {
+        'search_fields': 'documented',
+        'refusal_status': 500,
+        'refusal_message': 'with_arn',
+        'sync_mode': 'inline',
+        'create_sync': 'ignore',
+        'error_body': 'legacy',
+        'auth_failure_status': 403,
+    },
+    # The simulator before the record was reviewed: every field searchable, ?sync honoured on create.
+    'permissive': {
+        'search_fields': 'any',
+        'create_sync': 'honour',
+    },
+}
+
+OPTIONS['profile'] = ('documented', lambda v: v in PROFILES,
+                      'a named set of switch settings: %s; explicit options override it' % ', '.join(sorted(PROFILES)))
 
 DEFAULT_CONFIG = {name: spec[0] for name, spec in OPTIONS.items()}
 
@@ -83,18 +140,29 @@ def validate_config(updates):
         validator = OPTIONS[name][1]
         if not validator(value):
             raise ConfigError('invalid value for config option %s: %r (%s)' % (name, value, OPTIONS[name][2]))
-        if name in ('iam_propagation_delay', 'sync_delay', 'rate_limit_window'):
+        if name in ('iam_propagation_delay', 'sync_delay', 'rate_limit_window', 'tenant_rate_limit_window'):
             value = float(value)
         result[name] = value
     return result
 
 
-def make_config(*layers):
-    """Defaults overlaid with each validated layer in turn."""
-    config = copy.deepcopy(DEFAULT_CONFIG)
+def merge_layers(*layers):
+    """The explicit options of several layers, validated, later layers winning."""
+    explicit = {}
     for layer in layers:
         if layer:
-            config.update(validate_config(layer))
+            explicit.update(validate_config(layer))
+    return explicit
+
+
+def make_config(*layers):
+    """Defaults, overlaid with the profile the layers name (last one wins), then with every explicit option."""
+    explicit = merge_layers(*layers)
+    profile = explicit.get('profile', DEFAULT_CONFIG['profile'])
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config.update(validate_config(PROFILES[profile]))
+    config.update(explicit)
+    config['profile'] = profile
     return config
 
 

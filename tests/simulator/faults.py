@@ -174,15 +174,25 @@ class RateLimiter:
 
     def check(self, key_id, limit, window):
         """(allowed, retry_after_seconds); counts the call when allowed."""
-        if not limit:
-            return True, None
+        return self.check_all([(key_id, limit, window)])
+
+    def check_all(self, buckets):
+        """One call against several counters [(bucket, limit, window)] (limit 0 = off).
+
+        (allowed, retry_after_seconds): refused when any counter is full, Retry-After being the longest wait
+        among the full ones; an allowed call is counted in every counter, a refused one in none.
+        """
         now = self._clock()
+        waits = []
         with self._lock:
-            calls = self._calls[key_id]
-            while calls and calls[0] <= now - window:
-                calls.popleft()
-            if len(calls) >= limit:
-                retry_after = max(1, int(math.ceil(calls[0] + window - now)))
-                return False, retry_after
-            calls.append(now)
+            active = [(self._calls[bucket], limit, window) for bucket, limit, window in buckets if limit]
+            for calls, limit, window in active:
+                while calls and calls[0] <= now - window:
+                    calls.popleft()
+                if len(calls) >= limit:
+                    waits.append(max(1, int(math.ceil(calls[len(calls) - limit] + window - now))))
+            if waits:
+                return False, max(waits)
+            for calls, _limit, _window in active:
+                calls.append(now)
         return True, None

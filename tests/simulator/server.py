@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import html
 import http
 import json
 import re
@@ -23,12 +24,13 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .config import ConfigError, make_config, public_config, validate_config
+from .config import ConfigError, make_config, merge_layers, public_config, validate_config
 from .faults import FaultError, FaultInjector, RateLimiter
 from .iam import IamCheckError
 from .state import SEED_KEYS, ApiError, SeedError, Store
 
 JSON_TYPE = 'application/json'
+HTML_TYPE = 'text/html; charset=utf-8'
 API_PREFIX = '/api'
 CONTROL_PREFIX = '/_sim'
 REDACTED = '**REDACTED**'
@@ -77,9 +79,27 @@ class Result:
         return json.dumps(self.body).encode('utf-8')
 
     @classmethod
-    def error(cls, status, message, headers=None):
-        """A {"message": ...} answer."""
+    def error(cls, status, message, headers=None, style='message'):
+        """An error answer in one of the ``error_body`` styles: "message" = {"message": ...}, "legacy" =
+        {"error": {"message": ...}}, "html" = an HTML page with the message, "empty" = no body (the last two
+        as text/html, as a proxy or load balancer sends them)."""
+        if style == 'legacy':
+            return cls(status, {'error': {'message': message}}, headers)
+        if style == 'html':
+            return cls(status, raw=html_page(status, message).encode('utf-8'), headers=headers, content_type=HTML_TYPE)
+        if style == 'empty':
+            return cls(status, raw=b'', headers=headers, content_type=HTML_TYPE)
         return cls(status, {'message': message}, headers)
+
+
+def html_page(status, message):
+    """The kind of error page a proxy or an application server answers."""
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        phrase = 'Error'
+    return ('<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n<body><h1>%s</h1>\n<p>%s</p>\n</body></html>\n'
+            % (status, phrase, phrase, html.escape(message)))
 
 
 DROP = Result(status=None, drop=True)
@@ -130,8 +150,8 @@ def _query_dict(query):
     return {k: (v[0] if len(v) == 1 else v) for k, v in parsed.items()}
 
 
-def fault_result(fault):
-    """The answer a status fault gives."""
+def fault_result(fault, style='message'):
+    """The answer a status fault gives (without a "body", an error in the ``error_body`` style)."""
     status = fault['status']
     headers = dict(fault.get('headers') or {})
     if fault.get('retry_after') is not None:
@@ -143,7 +163,10 @@ def fault_result(fault):
             return Result(status, raw=body.encode('utf-8'), headers=headers, content_type=content_type)
         return Result(status, body, headers, content_type=fault.get('content_type') or JSON_TYPE)
     message = FAULT_MESSAGES.get(status, 'Simulated fault: HTTP %d.' % status)
-    return Result(status, {'message': message}, headers, content_type=fault.get('content_type') or JSON_TYPE)
+    result = Result.error(status, message, headers, style)
+    if fault.get('content_type'):
+        result.content_type = fault['content_type']
+    return result
 
 
 class RequestLog:
@@ -208,6 +231,7 @@ class Simulator:
         self.port = port
         self.verbose = verbose
         self._base_config = validate_config(config)
+        self._explicit = dict(self._base_config)  # explicit options in force (constructor, seed, configure)
         self._startup_seed = copy.deepcopy(seed) if seed else {}
         self.config = make_config(self._base_config)
         self.faults = FaultInjector(self.config['fault_seed'])
@@ -279,7 +303,9 @@ class Simulator:
         unknown = sorted(set(seed) - SEED_KEYS)
         if unknown:
             raise SeedError('unknown seed key(s): %s' % ', '.join(unknown))
-        config = make_config(self._base_config, seed.get('config'))
+        explicit = merge_layers(self._base_config, seed.get('config'))
+        config = make_config(explicit)
+        self._explicit = explicit
         self.store.cancel_timers()
         self.config.clear()
         self.config.update(config)
@@ -298,9 +324,15 @@ class Simulator:
         return self.state
 
     def configure(self, **options):
-        """Merge config options at run time; returns the config (secrets masked)."""
+        """Merge config options at run time; returns the config (secrets masked).
+
+        A ``profile`` re-applies that profile's switches under every explicit option given so far.
+        """
         updates = validate_config(options)
-        self.config.update(updates)
+        self._explicit.update(updates)
+        config = make_config(self._explicit)
+        self.config.clear()
+        self.config.update(config)
         if 'fault_seed' in updates:
             self.faults.seed(updates['fault_seed'])
         if 'request_log_limit' in updates:
@@ -384,14 +416,14 @@ class Simulator:
                 if fault.get('drop'):
                     result = DROP
                 elif fault.get('status'):
-                    result = fault_result(fault)
+                    result = fault_result(fault, self.config['error_body'])
         if result is None:
             result = self._api_call(method, path, query, headers, raw_body, entry)
             if fault is not None and fault['when'] == 'after':
                 if fault.get('drop'):
                     result = DROP
                 elif fault.get('status'):
-                    result = fault_result(fault)
+                    result = fault_result(fault, self.config['error_body'])
         entry['status'] = result.status
         entry['duration'] = round(time.time() - started, 6)
         self.log.append(entry)
@@ -423,7 +455,10 @@ class Simulator:
     def _api_call(self, method, path, query, headers, raw_body, entry):
         try:
             record = self._authenticate(headers, entry)
-            allowed, retry_after = self.rate_limiter.check(record['id'], self.config['rate_limit'], self.config['rate_limit_window'])
+            config = self.config
+            allowed, retry_after = self.rate_limiter.check_all([
+                (('key', record['id']), config['rate_limit'], config['rate_limit_window']),
+                (('tenant',), config['tenant_rate_limit'], config['tenant_rate_limit_window'])])
             if not allowed:
                 extra = {'Retry-After': str(retry_after)} if self.config['rate_limit_retry_after'] else None
                 raise ApiError(429, 'Too many API requests.', extra)
@@ -434,7 +469,7 @@ class Simulator:
                 raise ApiError(403, 'Access denied: the API key does not have permission to perform this action (read-only role).')
             return self._dispatch(operation, args, _query_dict(query), raw_body, record)
         except ApiError as exc:
-            return Result.error(exc.status, exc.message, exc.headers)
+            return Result.error(exc.status, exc.message, exc.headers, self.config['error_body'])
 
     @staticmethod
     def _route(method, path):
@@ -452,7 +487,14 @@ class Simulator:
         body = parse_body(raw_body)
         if operation in ('create_connector', 'modify_connector', 'set_setting', 'modify_current_api_key') and body is NO_BODY:
             raise ApiError(400, 'A JSON request body is required.')
-        sync = _sync_param(query) if operation in ('create_connector', 'modify_connector') else False
+        sync = False
+        if operation == 'modify_connector':
+            sync = _sync_param(query)
+        elif operation == 'create_connector' and 'sync' in query:
+            # sync is documented on modify only.
+            if self.config['create_sync'] == 'refuse':
+                raise ApiError(400, 'Unknown query parameter for this operation: sync.')
+            sync = _sync_param(query) if self.config['create_sync'] == 'honour' else False
         if operation == 'external_id_settings':
             return Result(200, store.external_id_settings())
         if operation == 'list_connectors':

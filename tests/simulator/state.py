@@ -21,6 +21,11 @@ STRING_FIELDS = ('displayName', 'accountId', 'accountAlias', 'accessKey', 'seedR
 BOOLEAN_FIELDS = ('useInstanceRole', 'workspacesEnabled')
 NUMERIC_FIELDS = ('ID', 'lastSyncTime')
 DATE_FIELDS = ('lastSyncTime',)
+# search_fields "documented": the fields the spec marks "Searchable as ...", with that type.
+DOCUMENTED_SEARCHABLE = {
+    'accountId': 'String', 'accountAlias': 'String', 'accessKey': 'String', 'seedRegion': 'String',
+    'crossAccountRoleArn': 'String', 'lastSyncTime': 'Date', 'workspacesEnabled': 'Boolean', 'ID': 'ID',
+}
 # Order of the properties in a returned connector.
 PUBLIC_ORDER = ('displayName', 'accountId', 'accountAlias', 'crossAccountRoleArn', 'accessKey', 'useInstanceRole',
                 'seedRegion', 'workspacesEnabled', 'lastSyncTime', 'syncedRegions')
@@ -311,10 +316,23 @@ class Store:
             raise ApiError(500, 'Simulator could not read the trust policy from IAM: %s' % exc) from exc
         if ok:
             return True, None
+        if self.config.get('refusal_message') == 'without_arn':
+            return False, "Unable to assume the cross-account role (%s): check the role's trust policy." % reason
         return False, ("Unable to assume role %s with the external ID %s (%s): check the role's trust policy."
                        % (role_arn, external_id, reason))
 
+    def _refusal(self, message):
+        """The error of a create/modify refused because the role cannot be assumed."""
+        return ApiError(self.config.get('refusal_status', 400), message)
+
     # ----------------------------------------------------------------- sync
+
+    def sync_mode(self):
+        """How a requested sync happens: "inline", "async" or "never" (a sync_delay makes "inline" async)."""
+        mode = self.config.get('sync_mode', 'inline')
+        if mode == 'inline' and self.config.get('sync_delay'):
+            return 'async'
+        return mode
 
     def _next_sync_ms(self):
         self._last_sync_ms = max(now_ms(), self._last_sync_ms + 1)
@@ -442,7 +460,7 @@ class Store:
             external_id, source = self._requested_external_id(body)
             ok, message = self.check_access(arn, external_id)
             if not ok:
-                raise _bad_request(message)
+                raise self._refusal(message)
         elif modes[1]:
             if not body.get('secretKey'):
                 raise _bad_request('secretKey is required with accessKey.')
@@ -454,14 +472,15 @@ class Store:
                 fields['accountId'] = body['accountId']
         fields.setdefault('displayName', fields.get('accountAlias') or fields.get('accountId') or 'AWS connector')
         sync = sync or bool(self.config.get('sync_on_create'))
+        mode = self.sync_mode() if sync else None
         with self._lock:
             self._check_duplicate(fields.get('accountId'))
             connector = Connector(self._next_id, fields, external_id, source)
             self._insert(connector)
-            if sync and not self.config['sync_delay']:
+            if mode == 'inline':
                 self._mark_synced(connector)
             result = connector.public(self._expose())
-        if sync and self.config['sync_delay']:
+        if mode == 'async':
             self._schedule_sync(connector.cid)
         return result
 
@@ -512,12 +531,12 @@ class Store:
             fields.pop('crossAccountRoleArn', None)
             fields.pop('accessKey', None)
             external_id, source = None, None
-        delayed = sync and bool(self.config['sync_delay'])
+        mode = self.sync_mode() if sync else None
         sync_ok = False
-        if role_change or (sync and not delayed):
+        if role_change or mode == 'inline':
             ok, message = self.check_access(fields.get('crossAccountRoleArn'), external_id)
             if not ok and role_change:
-                raise _bad_request(message)
+                raise self._refusal(message)
             if not ok and self.config['sync_failure_status'] != 200:
                 raise ApiError(self.config['sync_failure_status'], message)
             sync_ok = ok
@@ -525,10 +544,10 @@ class Store:
             connector = self._get(cid)
             connector.fields = fields
             connector.external_id, connector.external_id_source = external_id, source
-            if sync and not delayed and sync_ok:
+            if mode == 'inline' and sync_ok:
                 self._mark_synced(connector)
             result = connector.public(self._expose())
-        if delayed:
+        if mode == 'async':
             self._schedule_sync(cid)
         return result
 
@@ -545,6 +564,8 @@ class Store:
             max_items = MAX_SEARCH_ITEMS
         if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 0:
             raise _bad_request('Invalid maxItems: a non-negative integer is required.')
+        if max_items > MAX_SEARCH_ITEMS and self.config.get('max_items_excess') == 'refuse':
+            raise _bad_request('Invalid SearchFilter: maxItems cannot exceed %d.' % MAX_SEARCH_ITEMS)
         max_items = min(max_items, MAX_SEARCH_ITEMS)
         criteria = search_filter.get('searchCriteria') or []
         if isinstance(criteria, dict):
@@ -597,6 +618,8 @@ class Store:
         field = criterion.get('fieldName')
         if not isinstance(field, str) or not field:
             raise _bad_request('Invalid search criteria: fieldName is required for all tests except idTest.')
+        if self.config.get('search_fields') == 'documented':
+            self._check_documented_field(field, criterion)
         if 'nullTest' in criterion:
             want_null = bool(criterion['nullTest'])
             if field not in STRING_FIELDS + BOOLEAN_FIELDS + NUMERIC_FIELDS:
@@ -618,6 +641,23 @@ class Store:
         if any(k in criterion for k in ('choiceTest', 'choiceValue', 'versionTest', 'versionValue')):
             raise _bad_request('Invalid search criteria: field %s is not searchable as Choice or Version.' % field)
         raise _bad_request('Invalid search criteria for field %s: no test given.' % field)
+
+    @staticmethod
+    def _check_documented_field(field, criterion):
+        """The spec's reading: only the fields marked "Searchable as <type>", each with the tests of its type."""
+        kind = DOCUMENTED_SEARCHABLE.get(field)
+        if kind is None:
+            raise _bad_request('Invalid SearchFilter: unknown fieldName: %s' % field)
+        if 'nullTest' in criterion:
+            return
+        tests = {
+            'String': ('stringTest', 'stringValue', 'stringWildcards'),
+            'Date': ('firstDateValue', 'lastDateValue', 'firstDateInclusive', 'lastDateInclusive'),
+            'Boolean': ('booleanTest',),
+            'ID': ('numericTest', 'numericValue'),
+        }[kind]
+        if not any(key in criterion for key in tests):
+            raise _bad_request('Invalid search criteria: field %s is searchable as %s only.' % (field, kind))
 
     @staticmethod
     def _id_criterion(criterion):

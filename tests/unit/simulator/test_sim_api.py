@@ -282,6 +282,7 @@ def test_sync_parameter_must_be_boolean(api):
 
 def test_create_with_sync_and_sync_on_create(sim, api):
     assert 'lastSyncTime' not in create_role_connector(api, 1)
+    sim.configure(create_sync='honour')
     synced = api.post('/awsconnectors', {'crossAccountRoleArn': role_arn(2)}, params={'sync': 'true'}).json()
     assert synced['lastSyncTime'] > 0
     sim.configure(sync_on_create=True)

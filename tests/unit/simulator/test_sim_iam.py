@@ -177,6 +177,7 @@ def test_create_refused_for_a_missing_role(iam_sim, api):
     (None, None),
 ])
 def test_create_accepted(iam_sim, api, moto_iam, make_trust, ids, operator):
+    iam_sim.configure(create_sync='honour')
     arn = moto_iam.create_role('111111111111', make_trust(ids, operator=operator or 'StringEquals'))
     response = api.post('/awsconnectors', {'crossAccountRoleArn': arn}, params={'sync': 'true'})
     assert response.status_code == 200, response.text
