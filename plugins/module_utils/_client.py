@@ -16,8 +16,10 @@ Standard library and ``requests`` only: module start-up time counts in fleets of
 from __future__ import annotations
 
 import copy
+import html
 import json
 import random
+import re
 import time
 import unicodedata
 
@@ -30,6 +32,8 @@ except ImportError:  # pragma: no cover - reported by the module base
     Retry = object  # pylint: disable=invalid-name
 else:
     HAS_REQUESTS = True
+
+from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 
 
 USER_AGENT = "swp.aws-ansible-collection/0.1.0"
@@ -44,19 +48,22 @@ BACKOFF_MAX = 60.0
 THROTTLE_WAIT = 5.0
 
 
-class WorkloadApiError(Exception):
+class WorkloadApiError(SwpError):
     """A failed API call: what was asked, what came back, and what to do about it."""
 
-    def __init__(self, message, method=None, path=None, status=None, server_message=None, kind="error"):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message, method=None, path=None, status=None, server_message=None, kind="error", result=None):
+        super().__init__(message, kind, result)
         self.method = method
         self.path = path
         self.status = status
         self.server_message = server_message
         # connection, tls, timeout, auth, forbidden, not_found, rejected, conflict,
-        # throttled, server, bad_response, config
-        self.kind = kind
+        # throttled, server, bad_response, config (and refused, retrieval_disabled from module_utils)
+
+    def rephrased(self, message, kind=None):
+        """The same failed call with another sentence (raise it ``from`` this one)."""
+        return WorkloadApiError(message, self.method, self.path, self.status, self.server_message,
+                                kind or self.kind, self.result)
 
     def to_dict(self):
         return {
@@ -102,17 +109,77 @@ def normalize_url(url):
     return base
 
 
-def _server_message(response):
-    try:
-        body = response.json()
-    except ValueError:
-        text = (response.text or "").strip()
-        return text[:200] or None
-    if isinstance(body, dict):
-        for key in ("message", "Message", "error"):
-            if isinstance(body.get(key), str):
-                return body[key]
+_TAGS = re.compile(r"<[^>]*>")
+_HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+SERVER_MESSAGE_MAX = 300
+
+
+def _shorten(text, limit=SERVER_MESSAGE_MAX):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
+def _html_text(text):
+    """The readable text of an HTML page (a proxy's or load balancer's error page): its title and body text."""
+    title = _TITLE.search(text)
+    title = " ".join(html.unescape(_TAGS.sub(" ", title.group(1))).split()) if title else ""
+    body = " ".join(html.unescape(_TAGS.sub(" ", _HIDDEN.sub(" ", text))).split())
+    if title and body.startswith(title):
+        body = body[len(title):].strip()
+    return " - ".join(part for part in (title, body) if part)
+
+
+def _json_message(body):
+    """The message of a JSON error body: ``{"message"}``, the legacy ``{"error": {"message"}}``, or close kin."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "Message", "errorMessage", "detail"):
+        if isinstance(body.get(key), str) and body[key].strip():
+            return body[key]
+    error = body.get("error")
+    if isinstance(error, str) and error.strip():
+        return error
+    if isinstance(error, dict):
+        return _json_message(error)
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        found = [m for m in (_json_message(e) for e in errors) if m]
+        return "; ".join(found) or None
     return None
+
+
+def server_message(content_type, text):
+    """The server's message in an error body, shortened; None for an empty body.
+
+    JSON bodies give their message (or, when no known key holds one, the JSON itself); HTML pages their
+    text without tags; anything else its text.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    else:
+        message = _json_message(body)
+        return _shorten(message if message and message.strip() else text)
+    if "html" in (content_type or "").lower() or text.lstrip().startswith("<"):
+        return _shorten(_html_text(text)) or "an HTML page without text"
+    return _shorten(text)
+
+
+def _server_message(response):
+    return server_message(response.headers.get("Content-Type"), response.text)
+
+
+def status_text(response):
+    """``HTTP 502 Bad Gateway``: the status and its reason phrase, when the server sent one."""
+    reason = (getattr(response, "reason", None) or "").strip()
+    return ("HTTP %d %s" % (response.status_code, reason)) if reason else "HTTP %d" % response.status_code
 
 
 def _header_problem(value):
@@ -297,6 +364,16 @@ class WorkloadClient:
             "%s %s: the request was sent but no answer came back (%s); it may or may not have been carried out."
             % (method, path, _reason(exc)), method, path, kind="timeout")
 
+    def _other_header_advice(self):
+        """A 401 is most often a key sent in the other header style: name it."""
+        if "api-secret-key" in self._session.headers:
+            return ("it was sent as 'api-secret-key', the header of Deep Security Manager and Server & Workload Protection "
+                    "keys. A Cloud One API key goes in 'Authorization: ApiKey': try auth_header: authorization, "
+                    "and check api_key.")
+        return ("it was sent as 'Authorization: ApiKey', the header of Cloud One API keys. Deep Security Manager and "
+                "Server & Workload Protection keys go in 'api-secret-key': try auth_header: api-secret-key, "
+                "and check api_key.")
+
     def _decode(self, method, path, response, idempotent):
         status = response.status_code
         if 200 <= status < 300:
@@ -310,19 +387,20 @@ class WorkloadClient:
                     % (method, path, status, response.headers.get("Content-Type", "no content type"), (response.text or "")[:120]),
                     method, path, status, None, kind="bad_response")
         server = _server_message(response)
-        said = (": %s" % server.rstrip(". ")) if server else ""
+        http = status_text(response)
+        # The server's message, or what came instead: never "None".
+        said = (": %s" % server.rstrip(". ")) if server else ", empty body"
         retried = self.retries if (status in RETRY_STATUSES if idempotent else status in RETRY_STATUSES_UNSAFE) else 0
         if status == 401:
-            msg = ("%s %s was refused (HTTP 401)%s. The API key is missing, wrong, expired or locked: check api_key, "
-                   "and auth_header (use api-secret-key for legacy Workload Security and Deep Security Manager keys)."
-                   % (method, path, said))
+            msg = ("%s %s was refused (%s%s). The API key is missing, wrong, expired or locked, or sent in the wrong "
+                   "header: %s" % (method, path, http, said, self._other_header_advice()))
             kind = "auth"
         elif status == 403:
-            msg = ("%s %s was refused (HTTP 403)%s. The API key is not allowed to do this: give its role the needed "
-                   "permission, or check api_key and auth_header." % (method, path, said))
+            msg = ("%s %s was refused (%s%s). The API key is not allowed to do this: give its role the needed "
+                   "permission, or check api_key and auth_header." % (method, path, http, said))
             kind = "forbidden"
         elif status == 404:
-            msg = "%s %s: not found (HTTP 404)%s." % (method, path, said)
+            msg = "%s %s: not found (%s%s)." % (method, path, http, said)
             kind = "not_found"
         elif status == 429:
             msg = ("%s %s: the API is still rate limiting (HTTP 429 Too many API requests) after %d retries. The limit counts "
@@ -330,14 +408,14 @@ class WorkloadClient:
                    % (method, path, retried))
             kind = "throttled"
         elif status >= 500:
-            msg = ("%s %s: the manager failed (HTTP %d)%s, after %d retries. Try again later; if it persists, check the "
-                   "manager's health." % (method, path, status, said, retried))
+            msg = ("%s %s: the manager failed (%s%s), after %d retries. Try again later; if it persists, check the "
+                   "manager's health." % (method, path, http, said, retried))
             kind = "server"
         elif status == 409:
-            msg = "%s %s: conflict (HTTP 409)%s." % (method, path, said)
+            msg = "%s %s: conflict (%s%s)." % (method, path, http, said)
             kind = "conflict"
         else:
-            msg = "%s %s was rejected (HTTP %d)%s." % (method, path, status, said)
+            msg = "%s %s was rejected (%s%s)." % (method, path, http, said)
             kind = "rejected"
         raise WorkloadApiError(msg, method, path, status, server, kind=kind)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
+from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
 
 __all__ = [
@@ -30,6 +32,15 @@ __all__ = [
     "role_arn_account",
     "validate_params",
     "lookup_criteria",
+    "local_match",
+    "matches",
+    "SEARCHABLE_FIELDS",
+    "check_page_size",
+    "is_refusal",
+    "censor_external_ids",
+    "plan",
+    "Plan",
+    "sync_failure_message",
     "describe_criteria",
     "ambiguity_message",
     "search_filter",
@@ -48,6 +59,7 @@ __all__ = [
     "refusal_message",
     "poll_delays",
     "info_criteria",
+    "info_local_match",
     "ROLE",
     "KEY",
     "INSTANCE_ROLE",
@@ -62,6 +74,15 @@ __all__ = [
 SEARCH_PATH = "/awsconnectors/search"
 MAX_PAGE_SIZE = 5000
 """The API's maxItems ceiling for one search call."""
+SEARCHABLE_FIELDS = ("accountId", "accountAlias", "accessKey", "seedRegion", "crossAccountRoleArn", "lastSyncTime",
+                     "workspacesEnabled", "ID")
+"""The properties the spec marks "Searchable as"; displayName and useInstanceRole are not, so they are matched locally."""
+# Statuses that say something other than "the manager would not do this with that role": a bad key,
+# a missing connector, a conflict, throttling, and a gateway that never reached the manager.
+_NOT_REFUSALS = (401, 404, 409, 429, 502, 503, 504)
+# A token an error message quotes after "external ID": masked even when the ID is not known here.
+# (IDs carry a digit, so "external ID must..." stays readable.)
+_QUOTED_ID = re.compile(r"(?i)(external[ _-]?id\W{0,3}(?:is\W{1,3}|=\W{0,3})?)((?=[A-Za-z+=,.@:/_-]*[0-9])[A-Za-z0-9+=,.@:/_-]{4,})")
 
 _ROLE_ARN = re.compile(
     r"\Aarn:aws(?:-cn|-us-gov)?:iam::(?P<account>[0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z", re.ASCII)
@@ -100,8 +121,10 @@ USER_DEFINED = "user_defined"
 UNKNOWN = "unknown"
 
 
-class ConnectorError(ValueError):
+class ConnectorError(SwpError, ValueError):
     """Input that cannot be acted on, or an answer of the API that makes no sense; the message says which."""
+
+    kind = "invalid"
 
 
 # ------------------------------------------------------------------ validation
@@ -154,7 +177,7 @@ def validate_params(params):
                              "combined with access_key or use_instance_role.")
     if params.get("sync_timeout") is not None and params["sync_timeout"] < 0:
         raise ConnectorError("sync_timeout must be 0 or more seconds.")
-    if not lookup_criteria(params):
+    if not lookup_criteria(params) and not local_match(params):
         raise ConnectorError("Nothing identifies the connector: give id, cross_account_role_arn, account_id, access_key "
                              "or use_instance_role.")
 
@@ -176,27 +199,53 @@ def lookup_criteria(params):
         return [_string("accountId", params["account_id"])]
     if params.get("access_key"):
         return [_string("accessKey", params["access_key"])]
-    if params.get("use_instance_role"):
-        return [{"fieldName": "useInstanceRole", "booleanTest": True}]
     return []
 
 
+def local_match(params):
+    """What swp.aws.workload_connector matches locally, beyond ``lookup_criteria``: {API property: value}.
+
+    useInstanceRole is not searchable, so the instance-role connector is found in a listing.
+    """
+    if params.get("id") is None and not params.get("cross_account_role_arn") and not params.get("account_id") \
+            and not _given(params, "access_key") and params.get("use_instance_role"):
+        return {"useInstanceRole": True}
+    return {}
+
+
 def info_criteria(params):
-    """Search criteria of swp.aws.workload_connector_info's filters (ANDed); an empty list lists every connector."""
+    """Server-side criteria of swp.aws.workload_connector_info's filters (ANDed); an empty list lists every connector."""
     criteria = []
     if params.get("id") is not None:
         criteria.append({"idTest": "equal", "idValue": params["id"]})
-    for option, field in (("display_name", "displayName"), ("account_id", "accountId"),
-                          ("cross_account_role_arn", "crossAccountRoleArn")):
+    for option, field in (("account_id", "accountId"), ("cross_account_role_arn", "crossAccountRoleArn")):
         if params.get(option) is not None:
             criteria.append(_string(field, params[option]))
     return criteria
 
 
-def describe_criteria(criteria):
-    """Criteria in words, for messages: ``cross_account_role_arn=arn:...``."""
+def info_local_match(params):
+    """The filters of swp.aws.workload_connector_info that are not searchable, matched locally (exactly)."""
+    return {"displayName": params["display_name"]} if params.get("display_name") is not None else {}
+
+
+def matches(connector, match):
+    """Whether a connector has every property of ``match`` (exact, case-sensitive; booleans as booleans)."""
+    for prop, value in match.items():
+        have = connector.get(prop)
+        if isinstance(value, bool):
+            have = bool(have)
+        if have != value:
+            return False
+    return True
+
+
+def describe_criteria(criteria, match=None):
+    """Criteria (and local matches) in words, for messages: ``cross_account_role_arn=arn:...``."""
     names = dict((api, option) for api, option in _FIELDS)
     parts = []
+    for prop, value in (match or {}).items():
+        parts.append("%s=%s" % (names.get(prop, prop), str(value).lower() if isinstance(value, bool) else value))
     for criterion in criteria:
         if "idTest" in criterion:
             parts.append("id=%s" % criterion.get("idValue"))
@@ -207,10 +256,10 @@ def describe_criteria(criteria):
     return ", ".join(parts) or "no filter"
 
 
-def ambiguity_message(criteria, connectors):
+def ambiguity_message(criteria, connectors, match=None):
     ids = ", ".join(str(c.get("ID")) for c in connectors)
     return ("%d AWS connectors match %s (IDs %s): give id to choose one, or delete the duplicates."
-            % (len(connectors), describe_criteria(criteria), ids))
+            % (len(connectors), describe_criteria(criteria, match), ids))
 
 
 def search_filter(criteria, page_size, after_id=None):
@@ -221,21 +270,28 @@ def search_filter(criteria, page_size, after_id=None):
     return {"maxItems": page_size, "searchCriteria": page_criteria, "sortByObjectID": True}
 
 
-def search_all(search, criteria, page_size=1000):
-    """Every connector matching ``criteria``, one ``search(search_filter)`` call per page.
+def check_page_size(page_size):
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ConnectorError("page_size must be between 1 and %d (the API's maxItems limit), got %s."
+                             % (MAX_PAGE_SIZE, page_size))
 
-    ``search`` sends one searchFilter and returns the list of connectors it found. Paging stops at
-    the first page shorter than ``page_size``, so N connectors cost N // page_size + 1 calls.
+
+def search_all(search, criteria, page_size=1000, match=None):
+    """Every connector matching ``criteria`` (and, locally, ``match``), one ``search(search_filter)`` call per page.
+
+    ``search`` sends one searchFilter and returns the list of connectors it found. Pages are sorted by ID
+    and each asks for the IDs above the last one seen, so a connector created or deleted between pages
+    never makes another one skipped or repeated. Paging stops at the first page shorter than
+    ``page_size``, so N connectors cost N // page_size + 1 calls.
     """
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ConnectorError("page_size must be between 1 and %d, got %s." % (MAX_PAGE_SIZE, page_size))
+    check_page_size(page_size)
     found = []
     after_id = None
     while True:
         page = search(search_filter(criteria, page_size, after_id))
         if not isinstance(page, list):
             raise ConnectorError("The connector search answered without an awsConnectors list.")
-        found.extend(page)
+        found.extend(c for c in page if not match or (isinstance(c, dict) and matches(c, match)))
         if len(page) < page_size:
             return found
         ids = [c.get("ID") for c in page if isinstance(c, dict)]
@@ -429,26 +485,122 @@ def diff_view(connector, external_id=None, secret_sent=False):
     return view
 
 
-def refusal_message(action, connector, body, said):
-    """The error of a create or modify that the manager refused with HTTP 400, naming the role when there is one.
+def is_refusal(status):
+    """Whether an error status of a create or modify may be the manager refusing it (it cannot assume the role).
 
-    ``action`` is a verb phrase ("create", "switch to the manager-defined external ID"...), ``said`` the server's message.
+    The status is not documented: 400, 403 or an older manager's 500. A bad key (401), a missing
+    connector (404), a conflict (409), throttling and gateway errors are something else.
+    """
+    return isinstance(status, int) and 400 <= status < 600 and status not in _NOT_REFUSALS
+
+
+def censor_external_ids(text, known=()):
+    """``text`` with every known external ID masked, and any token quoted after "external ID" masked too."""
+    if not text:
+        return text
+    text = mask_in_text(text, [k for k in known if isinstance(k, str) and k])
+    return _QUOTED_ID.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).endswith("****") else mask_external_id(m.group(2))), text)
+
+
+def refusal_message(action, connector, body, said, status=400, known_ids=()):
+    """The error of a create or modify that the manager refused, naming the role when there is one.
+
+    ``action`` is a verb phrase ("create", "switch to the manager-defined external ID"...), ``said`` the
+    server's message (external IDs in it are masked: ``known_ids`` and any token quoted as an external ID).
     """
     body = body or {}
     connector = connector or {}
     arn = body.get("crossAccountRoleArn") or connector.get("crossAccountRoleArn")
     what = "AWS connector %s" % connector["ID"] if connector.get("ID") is not None else "a new AWS connector"
-    head = "The manager refused to %s %s (HTTP 400: %s)." % (action, what, said or "no message")
+    said = censor_external_ids(said, known_ids) if said else "empty body"
+    head = "The manager refused to %s %s (HTTP %s: %s)." % (action, what, status, said)
+    key = (" An HTTP 403 may also mean that the API key may not create or modify AWS connectors: give its role that "
+           "permission." if status == 403 else "")
     if not arn:
-        return head + " The connector is unchanged."
+        return head + key + " The connector is unchanged."
     if body.get("crossAccountRoleArn"):
         # A create, an ARN change and the switch all make the manager assume the role with its own external ID.
         return ("%s It could not assume role %s with the manager-defined external ID: the role's trust policy must trust "
                 "the manager's AWS principal and accept the manager-defined external ID first (read it with "
                 "swp.aws.workload_extid_info; while switching, keep the current ID in the policy too), then run the task "
-                "again. The connector is unchanged." % (head, arn))
-    return ("%s It could not assume role %s with the external ID the connector uses: check the role's trust policy. "
-            "The connector is unchanged." % (head, arn))
+                "again.%s The connector is unchanged." % (head, arn, key))
+    return ("%s It could not assume role %s with the external ID the connector uses: check the role's trust policy.%s "
+            "The connector is unchanged." % (head, arn, key))
+
+
+def sync_failure_message(connector, since, timeout, changed):
+    """The error of a synchronization that did not come within ``timeout`` seconds."""
+    cid = connector.get("ID")
+    arn = connector.get("crossAccountRoleArn")
+    role = " (role %s)" % arn if arn else ""
+    last = iso_utc(since) or "never"
+    done = "The update was applied; only" if changed else "Nothing was changed;"
+    return ("AWS connector %s%s did not synchronize within %s seconds of the request: its last successful synchronization "
+            "(lastSyncTime) stayed at %s. %s the synchronization is missing. This module does not edit trust policies, "
+            "so the role's trust policy was left as it was: keep it accepting the external ID the connector used before "
+            "until a synchronization succeeds, check that the manager can assume the role, then run the task again "
+            "(or raise sync_timeout)." % (cid, role, timeout, last, done))
+
+
+# ------------------------------------------------------------------ plan
+
+class Plan:
+    """What swp.aws.workload_connector will do, decided from what was read (pure, no I/O).
+
+    ``action``: none, create, modify (an update, the switch or only a sync), delete.
+    """
+
+    def __init__(self, action, body=None, after=None, changed=False, switch=SWITCH_NOT_REQUESTED, switch_msg=None,
+                 source=None, sync=False, verb=None):
+        self.action = action
+        self.body = {} if body is None else body
+        self.after = after
+        self.changed = changed
+        self.switch = switch
+        self.switch_msg = switch_msg
+        self.source = source
+        self.sync = sync
+        self.verb = verb
+
+
+def plan(params, current, manager_external_id=None):
+    """Decide the write of swp.aws.workload_connector from the options and the connector read (or None).
+
+    ``manager_external_id`` is the manager-defined ID when it was read or given (None otherwise); it
+    only matters for a connector that says which external ID it uses.
+    """
+    if params.get("state") == "absent":
+        return Plan("delete" if current else "none", after={}, changed=bool(current))
+    if current is None:
+        if params.get("id") is not None:
+            raise ConnectorError("There is no AWS connector with ID %d; to create a connector, leave out id (the manager "
+                                 "chooses the ID)." % params["id"])
+        body = create_body(params)
+        result = Plan("create", body, preview_created(body), True, sync=bool(params.get("sync")), verb="create")
+        if params.get("use_manager_external_id"):
+            result.switch, result.switch_msg = SWITCH_NOT_NEEDED, "A new AWS connector uses the manager-defined external ID."
+        return result
+    check_found(current, params)
+    body = update_body(current, params)
+    after = apply_body(current, body)
+    result = Plan("modify", body, after, sync=bool(params.get("sync")))
+    if params.get("use_manager_external_id"):
+        result.source = external_id_source(current, manager_external_id)
+        result.switch, result.switch_msg = switch_decision(current, manager_external_id)
+        if result.switch == SWITCH_PERFORMED:
+            body.setdefault("crossAccountRoleArn", current.get("crossAccountRoleArn"))
+            if manager_external_id is not None:
+                after["externalId"] = manager_external_id
+    result.changed = bool(body)
+    if not body:
+        result.verb = "synchronize"
+        if not result.sync:
+            result.action = "none"
+    elif body == {"crossAccountRoleArn": current.get("crossAccountRoleArn")}:
+        result.verb = "switch to the manager-defined external ID"
+    else:
+        result.verb = "update"
+    return result
 
 
 # ------------------------------------------------------------------ sync

@@ -258,163 +258,12 @@ external_id_switch_msg:
     nothing when the connector already used the manager-defined ID.
 """
 
-import time
-
-from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError
+from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, SEARCH_PATH, SWITCH_NOT_NEEDED, SWITCH_NOT_REQUESTED, SWITCH_PERFORMED, ConnectorError,
-    ambiguity_message, apply_body, check_found, create_body, diff_view, external_id_source, lookup_criteria,
-    poll_delays, preview_created, refusal_message, search_all, switch_decision, to_snake, update_body, validate_params)
+    MANAGER_DEFINED, diff_view, local_match, lookup_criteria, plan, sync_failure_message, to_snake,
+    validate_params)
+from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
-from ansible_collections.swp.aws.plugins.module_utils._settings import get_manager_external_id
-
-CREATE_PATH = "/awsconnectors"
-
-
-def connector_path(cid):
-    return "/awsconnectors/%d" % cid
-
-
-def find(client, criteria):
-    """The one connector matching the criteria, or None; ConnectorError when several match."""
-    found = search_all(lambda search_filter: (client.post(SEARCH_PATH, search_filter) or {}).get("awsConnectors"), criteria)
-    if len(found) > 1:
-        raise ConnectorError(ambiguity_message(criteria, found))
-    return found[0] if found else None
-
-
-def refused(exc, action, connector, body):
-    """Give a 400 of a create or modify the sentence that names the role and says what to do."""
-    if exc.status == 400:
-        exc.message = refusal_message(action, connector, body, exc.server_message)
-    return exc
-
-
-def create(client, body, criteria):
-    """Create the connector; after a lost answer, search before creating again (once), so there is never a duplicate."""
-    for attempt in (1, 2):
-        try:
-            return client.post(CREATE_PATH, body, idempotent=False)
-        except WorkloadApiError as exc:
-            if exc.kind != "timeout" and exc.status not in (502, 504):
-                raise refused(exc, "create", None, body)
-            created = find(client, criteria)
-            if created is not None:
-                return created
-            if attempt == 2:
-                raise
-
-
-def modify(module, connector, body, action):
-    params = {"sync": "true"} if module.params["sync"] else None
-    # IAM is eventually consistent: right after a trust-policy edit the manager may not be able to assume the role yet.
-    retry_for = module.params["switch_retry_timeout"] if body.get("crossAccountRoleArn") else 0
-    deadline = time.monotonic() + retry_for
-    delay = 1.0
-    while True:
-        try:
-            return module.client.post(connector_path(connector["ID"]), body, params=params)
-        except WorkloadApiError as exc:
-            if exc.status != 400 or time.monotonic() + delay > deadline:
-                raise refused(exc, action, connector, body)
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
-
-
-def wait_for_sync(module, connector, since):
-    """Poll until lastSyncTime passes ``since``; returns (synced, latest connector)."""
-    for delay in [0] + poll_delays(module.params["sync_timeout"]):
-        if delay:
-            time.sleep(delay)
-            connector = module.client.get(connector_path(connector["ID"]))
-        if (connector.get("lastSyncTime") or 0) > (since or 0):
-            return True, connector
-    module.warn("AWS connector %s did not finish synchronizing within %s seconds." % (connector["ID"], module.params["sync_timeout"]))
-    return False, connector
-
-
-def manager_external_id(client):
-    """The manager-defined external ID, or None when its retrieval is disabled."""
-    try:
-        return get_manager_external_id(client)
-    except WorkloadApiError as exc:
-        if exc.kind == "retrieval_disabled":
-            return None
-        raise
-
-
-def absent(module, current):
-    changed = current is not None
-    if changed and not module.check_mode:
-        try:
-            module.client.delete(connector_path(current["ID"]))
-        except WorkloadApiError as exc:
-            if exc.status != 404:
-                raise
-            changed = False  # deleted meanwhile
-    return dict(changed=changed, connector={}, synced=False, external_id_switch=SWITCH_NOT_REQUESTED,
-                diff=dict(before=diff_view(current), after={}))
-
-
-def present_new(module, criteria):
-    p = module.params
-    if p["id"] is not None:
-        raise ConnectorError("There is no AWS connector with ID %d; to create a connector, leave out id (the manager "
-                             "chooses the ID)." % p["id"])
-    body = create_body(p)
-    result = dict(changed=True, synced=False, external_id_switch=SWITCH_NOT_REQUESTED)
-    if p["use_manager_external_id"]:
-        result.update(external_id_switch=SWITCH_NOT_NEEDED,
-                      external_id_switch_msg="A new AWS connector uses the manager-defined external ID.")
-    connector = preview_created(body) if module.check_mode else create(module.client, body, criteria)
-    result["diff"] = dict(before={}, after=diff_view(connector))
-    if p["sync"] and not module.check_mode:
-        try:
-            if not connector.get("lastSyncTime"):
-                connector = modify(module, connector, {}, "synchronize")
-            result["synced"], connector = wait_for_sync(module, connector, 0)
-        except WorkloadApiError as exc:
-            exc.result = dict(result, connector=to_snake(connector))
-            raise
-    result["connector"] = to_snake(connector)
-    return result
-
-
-def present_existing(module, current):
-    p = module.params
-    check_found(current, p)
-    body = update_body(current, p)
-    after = apply_body(current, body)
-    result = dict(synced=False, external_id_switch=SWITCH_NOT_REQUESTED)
-    source = None
-    if p["use_manager_external_id"]:
-        # Only a manager that says which ID a connector uses lets the switch be skipped; ask for its own ID only then.
-        manager_id = manager_external_id(module.client) if "externalId" in current else None
-        hide_external_ids(module, manager_id)
-        source = external_id_source(current, manager_id)
-        result["external_id_switch"], result["external_id_switch_msg"] = switch_decision(current, manager_id)
-        if result["external_id_switch"] == SWITCH_PERFORMED:
-            body.setdefault("crossAccountRoleArn", current.get("crossAccountRoleArn"))
-            if manager_id is not None:
-                after["externalId"] = manager_id
-    result["changed"] = bool(body)
-    if not module.check_mode and (body or p["sync"]):
-        if not body:
-            action = "synchronize"
-        elif body == {"crossAccountRoleArn": current.get("crossAccountRoleArn")}:
-            action = "switch to the manager-defined external ID"
-        else:
-            action = "update"
-        after = modify(module, current, body, action) or after
-    result["diff"] = dict(before=diff_view(current, source), after=diff_view(after, source and MANAGER_DEFINED, "secretKey" in body))
-    if p["sync"] and not module.check_mode:
-        try:
-            result["synced"], after = wait_for_sync(module, after, current.get("lastSyncTime"))
-        except WorkloadApiError as exc:
-            exc.result = dict(result, connector=to_snake(after))
-            raise
-    result["connector"] = to_snake(after)
-    return result
 
 
 def hide_external_ids(module, *values):
@@ -423,44 +272,80 @@ def hide_external_ids(module, *values):
     module.no_log_values.update(value for value in values if isinstance(value, str) and len(value) >= 8)
 
 
-def read(module, criteria):
-    """The connector the task is about: described by its ID when given (no search), else searched for."""
-    if module.params["id"] is None:
-        return find(module.client, criteria)
+def read(module, api):
+    """The connector and, when the switch needs it, the manager-defined external ID (None when unknown)."""
+    p = module.params
+    current = api.find_for(p)
+    hide_external_ids(module, current and current.get("externalId"), p["manager_external_id"])
+    manager_id = p["manager_external_id"]
+    if manager_id is None and current and p["state"] == "present" and p["use_manager_external_id"] and "externalId" in current:
+        # Only a manager that says which ID a connector uses lets the switch be skipped; ask for its own ID only then.
+        manager_id = api.manager_external_id()
+        hide_external_ids(module, manager_id)
+    return current, manager_id
+
+
+def write(module, api, current, decided, manager_id):
+    """Carry out the plan; returns the connector after it. Errors carry what was already done."""
+    p = module.params
+    known = [manager_id]
     try:
-        return module.client.get(connector_path(module.params["id"]))
-    except WorkloadApiError as exc:
-        if exc.status == 404:
-            return None
+        if decided.action == "delete":
+            decided.changed = api.delete(current["ID"])
+            return {}
+        if decided.action == "create":
+            return api.create(decided.body, lookup_criteria(p), local_match(p), known)
+        if decided.action == "modify":
+            return api.modify(current, decided.body, p["sync"], decided.verb, p["switch_retry_timeout"], known) or decided.after
+    except SwpError as exc:
+        if getattr(exc, "kind", None) == "refused" and manager_id is None:
+            # A refusal may quote the ID the manager tried, the manager-defined one: censor it wherever it appears.
+            try:
+                hide_external_ids(module, api.manager_external_id())
+            except SwpError:
+                pass
         raise
+    return current
+
+
+def sync(module, api, connector, since, result):
+    """Wait for the synchronization asked for; one that never comes fails the task, naming the connector.
+
+    ``since`` is the connector's lastSyncTime before the call, None for a new connector.
+    """
+    p = module.params
+    try:
+        if since is None and not connector.get("lastSyncTime"):
+            # sync is documented on modify only: a new connector asks for it with an update that sends nothing.
+            connector = api.modify(connector, {}, True, "synchronize") or connector
+        synced, connector = api.wait_for_sync(connector, since, p["sync_timeout"])
+    except SwpError as exc:
+        raise exc.with_result(dict(result, connector=to_snake(connector))) from exc
+    if not synced:
+        raise SwpError(sync_failure_message(connector, since, p["sync_timeout"], result["changed"]), kind="sync_timeout",
+                       result=dict(result, connector=to_snake(connector)))
+    return connector
 
 
 def core(module):
-    criteria = lookup_criteria(module.params)
-    current = read(module, criteria)
-    if current:
-        hide_external_ids(module, current.get("externalId"))
-    try:
-        return act(module, criteria, current)
-    except WorkloadApiError as exc:
-        if exc.status == 400:
-            # A refusal may quote the ID the manager tried; that is the manager-defined one when the role changed.
-            try:
-                hide_external_ids(module, manager_external_id(module.client))
-            except WorkloadApiError:
-                pass
-        raise
-
-
-def act(module, criteria, current):
-    if module.params["state"] == "absent":
-        result = absent(module, current)
-    elif current is None:
-        result = present_new(module, criteria)
-    else:
-        result = present_existing(module, current)
-    if not module._diff:
-        result.pop("diff")
+    p = module.params
+    validate_params(p)
+    api = ConnectorApi(module.client)
+    current, manager_id = read(module, api)
+    decided = plan(p, current, manager_id)
+    connector = decided.after
+    if not module.check_mode:
+        connector = write(module, api, current, decided, manager_id)
+    result = dict(changed=decided.changed, synced=False, external_id_switch=decided.switch)
+    if decided.switch_msg:
+        result["external_id_switch_msg"] = decided.switch_msg
+    if module._diff:
+        after = diff_view(connector, decided.source and MANAGER_DEFINED, "secretKey" in decided.body)
+        result["diff"] = dict(before=diff_view(current, decided.source), after=after if p["state"] == "present" else {})
+    if decided.sync and not module.check_mode:
+        connector = sync(module, api, connector, None if current is None else (current.get("lastSyncTime") or 0), result)
+        result["synced"] = True
+    result["connector"] = to_snake(connector) if connector else {}
     return result
 
 
@@ -479,17 +364,14 @@ def main():
             update_secret=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
             use_instance_role=dict(type="bool"),
             use_manager_external_id=dict(type="bool", default=False),
+            manager_external_id=dict(type="str", no_log=True),
             sync=dict(type="bool", default=False),
             sync_timeout=dict(type="float", default=120),
             switch_retry_timeout=dict(type="float", default=0),
         ),
         supports_check_mode=True,
     )
-    try:
-        validate_params(module.params)
-        module.run(core)
-    except ConnectorError as exc:
-        module.fail_json(msg=str(exc))
+    module.run(core)
 
 
 if __name__ == "__main__":

@@ -160,15 +160,16 @@ connectors:
       sample: 0a1b****
 """
 
+from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MAX_PAGE_SIZE, SEARCH_PATH, ConnectorError, info_criteria, search_all, to_snake)
+    check_page_size, info_criteria, info_local_match, to_snake)
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
 
 
 def core(module):
-    client = module.client
-    found = search_all(lambda search_filter: (client.post(SEARCH_PATH, search_filter) or {}).get("awsConnectors"),
-                       info_criteria(module.params), module.params["page_size"])
+    p = module.params
+    check_page_size(p["page_size"])
+    found = ConnectorApi(module.client, p["page_size"]).search(info_criteria(p), info_local_match(p))
     return dict(changed=False, connectors=[to_snake(connector) for connector in found])
 
 
@@ -183,12 +184,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not 1 <= module.params["page_size"] <= MAX_PAGE_SIZE:
-        module.fail_json(msg="page_size must be between 1 and %d, got %d." % (MAX_PAGE_SIZE, module.params["page_size"]))
-    try:
-        module.run(core)
-    except ConnectorError as exc:
-        module.fail_json(msg=str(exc))
+    module.run(core)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,97 @@ def test_error_body_that_is_not_json_still_gives_a_message(sim):
     sim.add_faults([{"status": 400, "body": "<html>bad</html>", "content_type": "text/html"}])
     with pytest.raises(WorkloadApiError) as err:
         client_for(sim).get("/awsconnectorsettings")
-    assert err.value.status == 400 and "<html>bad</html>" in err.value.message
+    assert err.value.status == 400 and "(HTTP 400 Bad Request: bad)" in err.value.message
+
+
+# A tiny server that answers every request with one canned error, as a proxy or an older manager would.
+class _Canned(BaseHTTPRequestHandler):
+    answer = (500, "", None)
+
+    def _reply(self):
+        status, body, content_type = self.server.answer
+        data = body.encode("utf-8")
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _reply  # noqa: N815  pylint: disable=invalid-name
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+
+@pytest.fixture
+def canned():
+    """Start a server answering (status, body, content type); returns a function that sets the answer and gives the URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canned)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def answer(status, body, content_type=None):
+        server.answer = (status, body, content_type)
+        return "http://127.0.0.1:%d/api" % server.server_address[1]
+    yield answer
+    server.shutdown()
+    server.server_close()
+
+
+PROXY_PAGE = """<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>body{color:red}</style>
+<script>var x = "<b>not text</b>";</script></head><body><h1>Bad&nbsp;Gateway</h1>
+<p>The upstream <em>manager</em> did not answer &amp; the proxy gave up.</p></body></html>"""
+
+
+@pytest.mark.parametrize("status, body, content_type, expected", [
+    (400, '{"message": "Invalid SearchFilter: unknown fieldName: displayName"}', "application/json",
+     "(HTTP 400 Bad Request: Invalid SearchFilter: unknown fieldName: displayName)"),
+    (400, '{"error": {"message": "The role cannot be assumed."}}', "application/json",
+     "(HTTP 400 Bad Request: The role cannot be assumed)"),
+    (403, '{"error": {"code": 403, "message": "Access denied."}}', "application/json", "(HTTP 403 Forbidden: Access denied)"),
+    (500, '{"error": "Internal failure"}', "application/json", "(HTTP 500 Internal Server Error: Internal failure)"),
+    (500, '{"status": 500}', "application/json", '(HTTP 500 Internal Server Error: {"status": 500})'),
+    (400, "plain words from a proxy", "text/plain", "(HTTP 400 Bad Request: plain words from a proxy)"),
+    (500, PROXY_PAGE, "text/html",
+     "(HTTP 500 Internal Server Error: 502 Bad Gateway - Bad Gateway The upstream manager did not answer & the proxy gave up)"),
+    (500, "", None, "(HTTP 500 Internal Server Error, empty body)"),
+    (404, "", None, "(HTTP 404 Not Found, empty body)"),
+    (400, "   \n", "application/json", "(HTTP 400 Bad Request, empty body)"),
+])
+def test_every_error_body_gives_the_servers_message_and_never_none(canned, status, body, content_type, expected):
+    url = canned(status, body, content_type)
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient(url, FULL_KEY, retries=0).get("/awsconnectors")
+    assert expected in err.value.message
+    assert "None" not in err.value.message and "<" not in err.value.message
+    assert err.value.server_message is None if not body.strip() else err.value.server_message
+
+
+def test_a_long_html_page_is_shortened(canned):
+    url = canned(502, "<html><body>" + "<p>lorem ipsum</p>" * 500 + "</body></html>", "text/html")
+    with pytest.raises(WorkloadApiError) as err:
+        WorkloadClient(url, FULL_KEY, retries=0).get("/awsconnectors")
+    assert len(err.value.server_message) <= 300 and err.value.server_message.endswith("...")
+    assert "<p>" not in err.value.message
+
+
+@pytest.mark.parametrize("auth_header, sent, advised", [
+    ("authorization", "'Authorization: ApiKey'", "auth_header: api-secret-key"),
+    ("api-secret-key", "'api-secret-key'", "auth_header: authorization"),
+])
+def test_401_names_the_other_header_style(sim, auth_header, sent, advised):
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim, key="not-a-key", auth_header=auth_header).get("/awsconnectorsettings")
+    assert err.value.status == 401 and sent in err.value.message and advised in err.value.message
+    assert "Cloud One" in err.value.message and "Deep Security Manager" in err.value.message
+
+
+def test_429_without_retry_after_spans_the_rate_limit_window_with_the_default_retries():
+    # The waits of the default 5 retries, at backoff factor 1 and the lowest jitter, cover the 60-second window.
+    from ansible_collections.swp.aws.plugins.module_utils import _client
+    waits = [min(_client.BACKOFF_MAX, _client.THROTTLE_WAIT * 2 ** n) for n in range(5)]
+    assert sum(waits) * 0.75 > 60 and sum(waits[:4]) > 60
 
 
 def test_dropped_connection_is_retried_for_a_read(sim):

@@ -130,18 +130,56 @@ WILDCARDS_OFF = {"stringTest": "equal", "stringWildcards": False}
      [dict(WILDCARDS_OFF, fieldName="crossAccountRoleArn", stringValue=ARN)]),
     (dict(account_id=ACCOUNT, access_key="AKIA1"), [dict(WILDCARDS_OFF, fieldName="accountId", stringValue=ACCOUNT)]),
     (dict(access_key="AKIA1"), [dict(WILDCARDS_OFF, fieldName="accessKey", stringValue="AKIA1")]),
-    (dict(use_instance_role=True), [{"fieldName": "useInstanceRole", "booleanTest": True}]),
+    (dict(use_instance_role=True), []),
     (dict(display_name="only a name"), []),
 ])
 def test_lookup_criteria_prefer_id_then_role_then_account_then_key(options, expected):
     assert c.lookup_criteria(params(**options)) == expected
 
 
+@pytest.mark.parametrize("options, expected", [
+    (dict(use_instance_role=True), {"useInstanceRole": True}),
+    (dict(use_instance_role=True, display_name="x"), {"useInstanceRole": True}),
+    (dict(account_id=ACCOUNT, use_instance_role=True), {}),
+    (dict(id=3, use_instance_role=True), {}),
+    (dict(cross_account_role_arn=ARN), {}),
+])
+def test_local_match_finds_the_instance_role_connector_in_a_listing(options, expected):
+    assert c.local_match(params(**options)) == expected
+
+
+def test_only_searchable_fields_are_ever_sent_to_the_search():
+    options = [params(id=1), params(cross_account_role_arn=ARN), params(account_id=ACCOUNT), params(access_key="AKIA1"),
+               params(use_instance_role=True)]
+    sent = [crit.get("fieldName", "ID") for o in options for crit in c.lookup_criteria(o)]
+    sent += [crit.get("fieldName", "ID") for crit in c.info_criteria(
+        dict(id=3, display_name="n", account_id=ACCOUNT, cross_account_role_arn=ARN))]
+    assert sent and set(sent) <= set(c.SEARCHABLE_FIELDS)
+
+
+@pytest.mark.parametrize("connector, match, expected", [
+    ({"displayName": "a_b"}, {"displayName": "a_b"}, True),
+    ({"displayName": "aXb"}, {"displayName": "a_b"}, False),
+    ({"displayName": "A_B"}, {"displayName": "a_b"}, False),
+    ({}, {"useInstanceRole": True}, False),
+    ({"useInstanceRole": True}, {"useInstanceRole": True}, True),
+    ({"useInstanceRole": False}, {}, True),
+])
+def test_matches_is_exact(connector, match, expected):
+    assert c.matches(connector, match) is expected
+
+
+def test_search_all_matches_locally_page_by_page():
+    search = FakeSearch(range(1, 11))
+    found = c.search_all(search, [], 3, {"ID": 7})
+    assert [x["ID"] for x in found] == [7] and len(search.filters) == 4
+
+
 def test_info_criteria_and_every_filter_exactly():
     criteria = c.info_criteria(dict(id=3, display_name="a_b%", account_id=ACCOUNT, cross_account_role_arn=ARN))
+    assert c.info_local_match(dict(display_name="a_b%")) == {"displayName": "a_b%"}
     assert criteria == [
         {"idTest": "equal", "idValue": 3},
-        dict(WILDCARDS_OFF, fieldName="displayName", stringValue="a_b%"),
         dict(WILDCARDS_OFF, fieldName="accountId", stringValue=ACCOUNT),
         dict(WILDCARDS_OFF, fieldName="crossAccountRoleArn", stringValue=ARN),
     ]
@@ -413,7 +451,8 @@ def test_refusal_message_of_a_switch_names_the_role_and_the_manager_defined_id()
 
 def test_refusal_message_of_a_sync_points_at_the_current_external_id():
     message = c.refusal_message("synchronize", role_connector(), {}, None)
-    assert ARN in message and "with the external ID the connector uses" in message and "no message" in message
+    assert ARN in message and "with the external ID the connector uses" in message and "(HTTP 400: empty body)" in message
+    assert "None" not in message
 
 
 def test_refusal_message_of_a_create_and_of_a_key_connector():
@@ -430,3 +469,52 @@ def test_poll_delays_back_off_and_stay_within_the_timeout(timeout):
     assert delays == sorted(delays) or delays[-1] < delays[-2]  # only the last one may be cut short
     if timeout == 120:
         assert delays[:4] == [0.5, 1.0, 2.0, 4.0] and len(delays) < 30
+
+
+MANAGER_ID = "5f0c1e2d-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
+
+
+@pytest.mark.parametrize("status", [400, 403, 500])
+@pytest.mark.parametrize("said", [
+    "Unable to assume role %s with the external ID %s (AccessDenied)." % (ARN, MANAGER_ID),
+    "Unable to assume role with external id: %s" % MANAGER_ID,
+    "AssumeRole failed for ExternalId=%s" % MANAGER_ID,
+])
+@pytest.mark.parametrize("known", [(), (MANAGER_ID,)])
+def test_a_refusal_message_never_carries_the_manager_defined_id(status, said, known):
+    message = c.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
+                                said, status, known)
+    assert MANAGER_ID not in message and MANAGER_ID[:8] not in message
+    assert "(HTTP %d: " % status in message and "accept the manager-defined external ID first" in message
+    assert ("may not create or modify AWS connectors" in message) is (status == 403)
+
+
+def test_censor_external_ids_keeps_plain_words():
+    assert c.censor_external_ids("The external ID must be set.") == "The external ID must be set."
+    assert c.censor_external_ids(None) is None
+
+
+@pytest.mark.parametrize("status, refusal", [(400, True), (403, True), (500, True), (413, True), (401, False), (404, False),
+                                             (409, False), (429, False), (502, False), (503, False), (504, False), (None, False)])
+def test_is_refusal(status, refusal):
+    assert c.is_refusal(status) is refusal
+
+
+def test_sync_failure_message_names_the_connector_and_never_says_none():
+    message = c.sync_failure_message(role_connector(), None, 5.0, False)
+    assert message.startswith("AWS connector 7 (role %s) did not synchronize within 5.0 seconds" % ARN)
+    assert "stayed at never" in message and "None" not in message and "trust policy was left as it was" in message
+
+
+def test_plan_decides_every_write_without_io():
+    current = role_connector(lastSyncTime=5)
+    assert c.plan(params(cross_account_role_arn=ARN), current).action == "none"
+    assert c.plan(params(cross_account_role_arn=ARN, sync=True), current).verb == "synchronize"
+    switch = c.plan(params(cross_account_role_arn=ARN, use_manager_external_id=True), current)
+    assert switch.action == "modify" and switch.body == {"crossAccountRoleArn": ARN} and switch.changed
+    assert switch.verb == "switch to the manager-defined external ID"
+    assert c.plan(params(cross_account_role_arn=ARN, state="absent"), current).action == "delete"
+    assert c.plan(params(cross_account_role_arn=ARN, state="absent"), None).action == "none"
+    assert c.plan(params(cross_account_role_arn=ARN), None).action == "create"
+    with pytest.raises(ConnectorError, match="no AWS connector with ID 4"):
+        c.plan(params(id=4), None)

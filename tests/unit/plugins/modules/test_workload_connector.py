@@ -426,12 +426,35 @@ def test_sync_that_takes_a_while_is_waited_for(sim, capsys):
     assert 1 <= len(polls) <= 4
 
 
-def test_sync_that_does_not_finish_in_time_is_reported_not_failed(sim, capsys):
+@pytest.mark.parametrize("changed", [False, True])
+def test_sync_that_never_comes_fails_naming_the_connector(sim, capsys, changed):
+    # The manager answers the sync request and never synchronizes (within the timeout).
     sim.configure(sync_delay=30)
-    sim.add_connector({"crossAccountRoleArn": ARN})
-    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=1)
-    assert rc == 0 and result["synced"] is False
-    assert "did not finish synchronizing within 1.0 seconds" in json.dumps(result.get("warnings"))
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1714555800123})
+    extra = dict(display_name="renamed") if changed else {}
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=1, **extra)
+    assert rc == 1 and result["synced"] is False and result["changed"] is changed
+    assert result["msg"].startswith("AWS connector 1 (role %s) did not synchronize within 1.0 seconds" % ARN)
+    assert "stayed at 2024-05-01T09:30:00.123Z" in result["msg"]
+    assert "trust policy was left as it was" in result["msg"]
+    assert result["connector"]["id"] == 1 and result["connector"]["last_sync_time"] == 1714555800123
+    assert "None" not in result["msg"]
+
+
+def test_sync_that_comes_later_is_waited_for_by_polling_the_connector(sim, capsys):
+    sim.configure(sync_delay=0.8)
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=10)
+    assert rc == 0 and result["synced"] is True and result["connector"]["last_sync_time"] > 1000
+    polls = [e["path"] for e in sim.requests() if e["method"] == "GET"]
+    assert polls and set(polls) == {"/api/awsconnectors/1"}
+
+
+def test_sync_of_a_new_connector_is_asked_with_an_update_never_on_the_create(sim, capsys):
+    sim.configure(sync_delay=0.5)
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, sync=True, sync_timeout=10)
+    assert rc == 0 and result["synced"] is True
+    assert [w[1:3] for w in writes(sim)] == [("/api/awsconnectors", {}), ("/api/awsconnectors/1", {"sync": "true"})]
 
 
 def test_sync_refused_names_the_role(sim, capsys, iam):
@@ -448,3 +471,78 @@ def test_switch_and_sync_in_one_call(sim, capsys, iam):
     assert rc == 0 and result["changed"] is True and result["synced"] is True
     assert writes(sim) == [("POST", "/api/awsconnectors/1", {"sync": "true"}, {"crossAccountRoleArn": arn})]
     assert connectors(sim)[0]["external_id_source"] == "manager"
+
+
+# ------------------------------------------------------------------ unsearchable fields are matched locally
+
+def test_instance_role_connector_is_found_in_a_listing_not_a_search_on_an_unsearchable_field(sim, capsys):
+    sim.add_connectors([{"crossAccountRoleArn": ARN}, {"useInstanceRole": True, "accountId": "210987654321"}])
+    rc, result = run(sim, capsys, use_instance_role=True, display_name="dsm")
+    assert rc == 0 and result["changed"] is True and result["connector"]["id"] == 2
+    fields = [c.get("fieldName") for e in sim.requests() if e["path"].endswith("/search") for c in e["body"]["searchCriteria"]]
+    assert "useInstanceRole" not in fields and "displayName" not in fields
+
+
+def test_two_instance_role_connectors_are_ambiguous(sim, capsys):
+    sim.add_connectors([{"useInstanceRole": True}, {"useInstanceRole": True}])
+    rc, result = run(sim, capsys, use_instance_role=True)
+    assert rc == 1 and "use_instance_role=true (IDs 1, 2)" in result["msg"] and writes(sim) == []
+
+
+# ------------------------------------------------------------------ refusals, whatever their status
+
+def _refusal(sim, status, with_arn=True, times=1, path="^/api/awsconnectors/1$"):
+    text = "Unable to assume role%s with the external ID %s." % (" " + ARN if with_arn else "", sim.manager_external_id)
+    sim.add_faults([{"status": status, "method": "POST", "path": path, "body": {"message": text}}] * times)
+
+
+@pytest.mark.parametrize("status", [400, 403, 500])
+@pytest.mark.parametrize("with_arn", [True, False])
+def test_a_refused_switch_gives_the_trust_policy_advice_whatever_its_status(sim, capsys, status, with_arn):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    _refusal(sim, status, with_arn)
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True)
+    assert rc == 1 and result["changed"] is False and result["api_error"]["kind"] == "refused"
+    assert "(HTTP %d:" % status in result["msg"] and ARN in result["msg"]
+    assert "accept the manager-defined external ID first" in result["msg"] and "The connector is unchanged." in result["msg"]
+    assert ("may not create or modify AWS connectors" in result["msg"]) is (status == 403)
+    assert sim.manager_external_id not in json.dumps(result)
+
+
+@pytest.mark.parametrize("status", [400, 403, 500])
+def test_switch_retry_timeout_retries_a_refusal_whatever_its_status(sim, capsys, status):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    _refusal(sim, status, times=2)
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True, switch_retry_timeout=10)
+    assert rc == 0 and result["changed"] is True
+    assert [w[1] for w in writes(sim)] == ["/api/awsconnectors/1"] * 3
+
+
+@pytest.mark.parametrize("status", [401, 404, 409])
+def test_switch_retry_timeout_never_retries_a_bad_key_a_missing_connector_or_a_conflict(sim, capsys, status):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    sim.add_faults([{"status": status, "method": "POST", "path": "^/api/awsconnectors/1$", "body": {"message": "no"}}])
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN, use_manager_external_id=True, switch_retry_timeout=10)
+    assert rc == 1 and result["api_error"]["status"] == status and result["api_error"]["kind"] != "refused"
+    assert len(writes(sim)) == 1
+
+
+def test_a_refused_create_gives_the_advice_for_a_403_too(sim, capsys):
+    _refusal(sim, 403, path="^/api/awsconnectors$")
+    rc, result = run(sim, capsys, cross_account_role_arn=ARN)
+    assert rc == 1 and "a new AWS connector (HTTP 403:" in result["msg"] and "trust policy" in result["msg"]
+    assert sim.manager_external_id not in json.dumps(result)
+
+
+# ------------------------------------------------------------------ manager_external_id
+
+def test_manager_external_id_given_is_used_instead_of_reading_the_settings(sim, capsys, iam):
+    sim.configure(expose_external_id=True)
+    arn = iam.role(sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn})
+    # The ID given stands in for GET /awsconnectorsettings (a key that may not read it, retrieval turned off later).
+    rc, result = run(sim, capsys, cross_account_role_arn=arn, use_manager_external_id=True,
+                     manager_external_id=sim.manager_external_id)
+    assert rc == 0 and result["changed"] is False and result["external_id_switch"] == "not_needed"
+    assert "/api/awsconnectorsettings" not in [e["path"] for e in sim.requests()]
+    assert sim.manager_external_id not in json.dumps(result)

@@ -77,7 +77,10 @@ def test_filters_are_exact_server_side_criteria(sim, capsys):
     assert result["connectors"] == []
     bodies = [e["body"] for e in searches(sim)]
     assert len(bodies) == 5
-    assert bodies[0]["searchCriteria"] == [{"fieldName": "displayName", "stringTest": "equal", "stringValue": "web_prod", "stringWildcards": False}]
+    # displayName is not searchable: a listing (with the searchable filters) is matched locally.
+    assert bodies[0]["searchCriteria"] == []
+    assert bodies[1]["searchCriteria"] == [{"fieldName": "accountId", "stringTest": "equal", "stringValue": "000000000001", "stringWildcards": False}]
+    assert "displayName" not in json.dumps(bodies)
     assert bodies[3]["searchCriteria"] == [{"idTest": "equal", "idValue": 2}]
 
 
@@ -130,3 +133,12 @@ def test_page_size_outside_the_api_limits_fails_before_any_call(sim, capsys, pag
 def test_api_errors_fail_with_the_status(sim, capsys):
     rc, result = run(sim, capsys, api_key="wrong")
     assert rc == 1 and result["api_error"]["status"] == 401
+
+
+def test_display_name_is_matched_locally_across_pages(sim, capsys):
+    seed(sim, 7)
+    rc, result = run(sim, capsys, display_name="c00005", page_size=2)
+    assert rc == 0 and [c["id"] for c in result["connectors"]] == [6]
+    assert len(searches(sim)) == 4
+    rc, result = run(sim, capsys, display_name="C00005")
+    assert result["connectors"] == []
