@@ -14,7 +14,14 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, plan_account, record_step, target
+from ansible_collections.swp.aws.plugins.module_utils._migration import (
+    MigrationError,
+    new_record,
+    plan_account,
+    record_failure,
+    record_step,
+    target,
+)
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
 
@@ -32,6 +39,19 @@ def extid_migration_target(role_arn="", account_id="", role_name=""):
         return target(role_arn, "" if account_id is None else str(account_id), role_name)
     except MigrationError as exc:
         raise AnsibleFilterError(str(exc)) from None
+
+
+def extid_migration_record(account, host, connector=None, check_mode=False):
+    """The report record of one account before anything is known."""
+    if not isinstance(account, Mapping):
+        raise AnsibleFilterError("extid_migration_record: the input must be the result of swp.aws.extid_migration_target")
+    connector_id = connector.get("id") if isinstance(connector, Mapping) else None
+    return new_record(host, account.get("account_id"), account.get("role_arn"), connector_id, _flag(check_mode, "check_mode"))
+
+
+def extid_migration_failed(record, error, failed_task=None, ids=None, reveal=False):
+    """The record of an account whose migration stopped, every known external ID masked in the error."""
+    return record_failure(record, error, failed_task, ids or [], reveal=_flag(reveal, "reveal"))
 
 
 def extid_migration_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, close_open_trust=False,
@@ -65,6 +85,8 @@ class FilterModule:
     def filters(self):
         return {
             "extid_migration_target": extid_migration_target,
+            "extid_migration_record": extid_migration_record,
+            "extid_migration_failed": extid_migration_failed,
             "extid_migration_plan": extid_migration_plan,
             "extid_migration_step": extid_migration_step,
         }

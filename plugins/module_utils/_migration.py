@@ -12,6 +12,7 @@ For internal use (pure: no Ansible import). The extid_migration role reaches it 
 from __future__ import annotations
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_arn as _role_arn
+from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     MIGRATED,
     SWP_PRINCIPAL,
@@ -20,7 +21,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     mask_external_id,
 )
 
-__all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step"]
+__all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure"]
 
 ROLE_CONNECTOR = "cross_account_role"
 ROLE_MISSING = "role_missing"
@@ -44,26 +45,6 @@ def target(role_arn="", account_id="", role_name=""):
         raise MigrationError(
             "set extid_migration_role_arn, or extid_migration_account_id (12 digits) and extid_migration_role_name: %s" % exc) from None
     return {"role_arn": arn, "partition": partition, "account_id": account, "role_name": name}
-
-
-def new_record(host, account_id=None, role_arn=None, connector_id=None, check_mode=False):
-    """The report record of one account before anything is known: every field a report consumer may read."""
-    return {
-        "host": host,
-        "account_id": account_id,
-        "role_arn": role_arn,
-        "connector_id": connector_id,
-        "mode": "check" if check_mode else "apply",
-        "state_before": "unknown",
-        "state_after": "unknown",
-        "accepted_before": [],
-        "accepted_after": [],
-        "actions": [],
-        "outcome": "pending",
-        "changed": False,
-        "error": None,
-        "problems": [],
-    }
 
 
 def _masked(ids, reveal):
@@ -137,4 +118,13 @@ def record_step(record, plan, step, changed=False, narrow=True, check_mode=False
     elif step == "done":
         record.update(plan["after_narrow"] if narrow else plan["after_widen"])
         record["outcome"] = "would_migrate" if check_mode else "migrated"
+    return record
+
+
+def record_failure(record, error, failed_task=None, ids=(), reveal=False):
+    """The record of an account whose migration stopped: the error with every known external ID masked."""
+    record = dict(record)
+    record["outcome"] = "failed"
+    record["error"] = mask_in_text("failed" if error is None else str(error), list(ids or []), reveal=reveal)
+    record["failed_task"] = failed_task
     return record

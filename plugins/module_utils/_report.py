@@ -24,21 +24,32 @@ def mask_in_text(text, ids, reveal=False):
     return text
 
 
-def _missing(host):
+def new_record(host, account_id=None, role_arn=None, connector_id=None, check_mode=False):
+    """The report record of one account before anything is known: every field a report consumer may read."""
     return {
         "host": host,
-        "account_id": None,
-        "role_arn": None,
-        "connector_id": None,
+        "account_id": account_id,
+        "role_arn": role_arn,
+        "connector_id": connector_id,
+        "mode": "check" if check_mode else "apply",
         "state_before": "unknown",
         "state_after": "unknown",
         "accepted_before": [],
         "accepted_after": [],
         "actions": [],
-        "outcome": FAILED,
+        "outcome": "pending",
         "changed": False,
-        "error": "The account did not finish: see the play output for this host (bad inputs or an unreachable host).",
+        "error": None,
+        "failed_task": None,
+        "problems": [],
     }
+
+
+def _missing(host, mode):
+    record = new_record(host, check_mode=mode == "check")
+    record["outcome"] = FAILED
+    record["error"] = "The account did not finish: see the play output for this host (bad inputs or an unreachable host)."
+    return record
 
 
 def build_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True, now=None):
@@ -50,7 +61,7 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
     accounts = []
     for index, host in enumerate(hosts or []):
         record = records[index] if index < len(records) else None
-        record = dict(record) if isinstance(record, dict) else _missing(host)
+        record = dict(record) if isinstance(record, dict) else _missing(host, mode)
         if record.get("outcome") == "pending":
             record["outcome"] = FAILED
             record["error"] = record.get("error") or "The account stopped before its migration finished."

@@ -811,7 +811,8 @@ def external_ids(policy, principal=SWP_PRINCIPAL, role_arn=None):
                 _check_external_conditions(statement)
             except _Problem:
                 continue
-            found |= _accepted(statement)[0]
+            positive = [condition for condition in statement.external if condition.family == "string" and not condition.negated]
+            found |= set(value for condition in positive for value in condition.values if statement.accepts(value))
     return sorted(found)
 
 

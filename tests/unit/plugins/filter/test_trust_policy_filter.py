@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from urllib.parse import quote
 
@@ -43,7 +42,7 @@ USER_DEFINED = policy(trusting(SWP, OLD), trusting(OTHER, "dsm-external-id-00000
 
 def test_filter_names():
     assert sorted(FILTERS) == sorted(
-        ["trust_external_ids", "trust_with_external_ids", "trust_classify", "mask_external_id", "mask_trust_policy"])
+        ["trust_external_ids", "trust_classify", "mask_external_id", "mask_trust_policy"])
 
 
 @pytest.mark.parametrize(
@@ -59,22 +58,6 @@ def test_filter_names():
 )
 def test_trust_external_ids(given_policy, args, expected):
     assert FILTERS["trust_external_ids"](given_policy, *args) == expected
-
-
-def test_trust_with_external_ids_widen_then_narrow():
-    before = copy.deepcopy(USER_DEFINED)
-    widened = FILTERS["trust_with_external_ids"](USER_DEFINED, FILTERS["trust_external_ids"](USER_DEFINED) + [NEW])
-    assert widened == policy(trusting(SWP, NEW, OLD), trusting(OTHER, "dsm-external-id-000001"))
-    narrowed = FILTERS["trust_with_external_ids"](widened, NEW)
-    assert narrowed == policy(trusting(SWP, NEW), trusting(OTHER, "dsm-external-id-000001"))
-    assert USER_DEFINED == before
-
-
-def test_trust_with_external_ids_principal_and_allow_missing():
-    edited = FILTERS["trust_with_external_ids"](USER_DEFINED, ["new-dsm-external-id-01"], OTHER)
-    assert edited == policy(trusting(SWP, OLD), trusting(OTHER, "new-dsm-external-id-01"))
-    unchanged = FILTERS["trust_with_external_ids"](policy(), [NEW], allow_missing=True)
-    assert unchanged == policy()
 
 
 @pytest.mark.parametrize(
@@ -120,10 +103,7 @@ def test_mask_trust_policy():
     "name, args, message",
     [
         pytest.param("trust_external_ids", ("not json",), "the trust policy is neither JSON", id="external-ids-unreadable"),
-        pytest.param("trust_external_ids", (USER_DEFINED, "*"), "12-digit AWS account ID or an ARN", id="external-ids-bad-principal"),
-        pytest.param("trust_with_external_ids", (USER_DEFINED, []), "no external ID given", id="with-empty-ids"),
-        pytest.param("trust_with_external_ids", (USER_DEFINED, [123456]), "not a string", id="with-number-id"),
-        pytest.param("trust_with_external_ids", (policy(trusting(OTHER, OLD)), [NEW]), "nothing to edit", id="with-nothing-to-edit"),
+        pytest.param("trust_external_ids", (USER_DEFINED, "*"), "12-digit AWS account ID or an IAM/STS ARN", id="external-ids-bad-principal"),
         pytest.param("trust_classify", (USER_DEFINED, ""), "the manager-defined external ID", id="classify-empty-manager-id"),
         pytest.param("trust_classify", ("{", NEW), "the trust policy is neither JSON", id="classify-unreadable"),
         pytest.param("trust_classify", (42, NEW), "must be a list of strings, not a number", id="classify-number"),
@@ -133,13 +113,3 @@ def test_mask_trust_policy():
 def test_errors_become_filter_errors(name, args, message):
     with pytest.raises(AnsibleFilterError, match=message):
         FILTERS[name](*args)
-
-
-def test_filter_error_does_not_leak_the_id():
-    refusing = policy(dict(trusting(SWP, OLD), Condition={
-        "StringEquals": {"sts:ExternalId": OLD},
-        "StringNotEquals": {"sts:ExternalId": NEW},
-    }))
-    with pytest.raises(AnsibleFilterError) as info:
-        FILTERS["trust_with_external_ids"](refusing, [OLD, NEW])
-    assert NEW not in str(info.value)
