@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Trust safety of the trust-policy core, judged by the independent evaluator in ``iam_eval``.
+
+* a table of adversarial trust policies (``trust_cases``) with the state ``analyze`` must find;
+* for every ``migrate``, the widened and narrowed policies are judged over a grid of requests
+  (SWP principals and others, external IDs, other request contexts): nobody gains access except the
+  SWP principal with the manager-defined ID, nobody else loses any, the IDs in use stay accepted until
+  the narrow, and after the narrow the SWP principal gets in with the manager-defined ID only;
+* the same judgement over Hypothesis-generated policies.
+
+Nothing here reuses the core's matcher: only ``analyze`` and ``SWP_PRINCIPAL`` are imported from it.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import ipaddress
+import itertools
+import json
+import re
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, analyze
+from ansible_collections.swp.aws.tests.unit.plugins.module_utils import trust_cases as tc
+from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import is_allowed
+
+ACCOUNT = re.compile(r"\A\d{12}\Z")
+RANDOM_ID = "zz-9d8c7b6a5f4e3d2c1b0a"
+DERIVED_KEYS = {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalpartition",
+                "aws:principalisawsservice", "aws:principalservicename"}
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+# ----------------------------------------------------------------------------------------------
+# The grid of requests
+
+
+def _arn_parts(text):
+    parts = text.split(":", 5) if isinstance(text, str) else []
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def swp_scope(principal, role_arn):
+    """(partition, account) of the SWP account as the contract defines it."""
+    role_partition = _arn_parts(role_arn)[1]
+    if ACCOUNT.match(principal):
+        return role_partition, principal
+    parts = _arn_parts(principal)
+    return parts[1], parts[4]
+
+
+def is_swp_request(who, scope, role_arn):
+    """A request principal of the SWP account in the role's partition."""
+    if not isinstance(who, str):
+        return False
+    parts = _arn_parts(who)
+    role_partition = _arn_parts(role_arn)[1]
+    return parts[1] == role_partition == scope[0] and parts[4] == scope[1]
+
+
+def _statements(policy):
+    statements = policy.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else statements
+
+
+def _principal_blocks(policy):
+    for statement in _statements(policy):
+        for element in ("Principal", "NotPrincipal"):
+            block = statement.get(element)
+            if isinstance(block, dict):
+                yield block
+
+
+def request_principals(policies, scope, role_arn):
+    """SWP principals (root, a role session, a user, and each SWP ARN named in the policies) and others."""
+    role_partition = _arn_parts(role_arn)[1]
+    swp_account = scope[1]
+    found = []
+    for part in {role_partition, scope[0], "aws"}:
+        found += ["arn:%s:iam::%s:root" % (part, swp_account),
+                  "arn:%s:sts::%s:assumed-role/Dsm/s1" % (part, swp_account),
+                  "arn:%s:iam::%s:user/ops/dsm" % (part, swp_account)]
+    found += ["arn:%s:iam::111122223333:root" % role_partition,
+              "arn:%s:sts::111122223333:assumed-role/Auditor/s1" % role_partition,
+              {"Service": "ec2.amazonaws.com"}]
+    for policy in policies:
+        for block in _principal_blocks(policy):
+            for kind, values in block.items():
+                for value in values if isinstance(values, list) else [values]:
+                    if not isinstance(value, str) or value == "*":
+                        continue
+                    if kind != "AWS":
+                        found.append({kind: value})
+                        continue
+                    if ACCOUNT.match(value):
+                        found.append("arn:%s:iam::%s:root" % (role_partition, value))
+                        continue
+                    parts = _arn_parts(value)
+                    if parts is None or not ACCOUNT.match(parts[4]):
+                        continue
+                    if parts[2] == "iam" and parts[5].startswith("role/"):
+                        found.append("arn:%s:sts::%s:assumed-role/%s/s1" % (parts[1], parts[4], parts[5].rsplit("/", 1)[1]))
+                    found.append(value)
+    unique = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def _condition_pairs(policy):
+    for statement in _statements(policy):
+        block = statement.get("Condition")
+        if not isinstance(block, dict):
+            continue
+        for operator, pairs in block.items():
+            if isinstance(pairs, dict):
+                for key, values in pairs.items():
+                    yield operator, key, values if isinstance(values, list) else [values]
+
+
+def _instances(text):
+    """A value matching a pattern, and the literal."""
+    out = [text]
+    if "*" in text or "?" in text:
+        out.append(text.replace("*", "x").replace("?", "q"))
+    return out
+
+
+def external_ids(policies, manager_id):
+    ids = [None, manager_id, manager_id.swapcase(), manager_id.upper(), RANDOM_ID]
+    for policy in policies:
+        for _operator, key, values in _condition_pairs(policy):
+            if key.lower() != "sts:externalid":
+                continue
+            for value in values:
+                if isinstance(value, (str, int)) and not isinstance(value, bool):
+                    for item in _instances(str(value)):
+                        ids += [item, item.swapcase()]
+    unique = []
+    for item in ids:
+        if item not in unique:
+            unique.append(item)
+    return unique
+
+
+def other_contexts(policies, full=True, cap=64):
+    """Contexts over every other key the policies use: each value they name, a miss, and (full) absence."""
+    candidates = collections.OrderedDict()
+    for policy in policies:
+        for operator, key, values in _condition_pairs(policy):
+            lowered = key.lower()
+            if lowered == "sts:externalid" or lowered in DERIVED_KEYS:
+                continue
+            slot = candidates.setdefault(lowered, [])
+            for value in values:
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                if not isinstance(value, (str, int)):
+                    continue
+                value = str(value)
+                if "ipaddress" in operator.lower():
+                    network = ipaddress.ip_network(value, strict=False)
+                    slot.append(str(network.network_address + (1 if network.num_addresses > 1 else 0)))
+                    continue
+                if "bool" in operator.lower():
+                    slot += ["true", "false"]
+                    continue
+                slot += _instances(value)
+            slot.append("192.0.2.77" if "ip" in lowered else "zz-miss")
+    axes = []
+    for key, values in candidates.items():
+        unique = list(dict.fromkeys(values))
+        axis = [(key, v) for v in unique]
+        if full:
+            axis.append((key, None))
+        axes.append(axis)
+    out = []
+    for combo in itertools.product(*axes):
+        out.append({key: value for key, value in combo if value is not None})
+        if len(out) >= cap:
+            break
+    return out or [{}]
+
+
+class Grid:
+    """Every request of the grid, with P's, widened's and narrowed's decisions."""
+
+    def __init__(self, policies, manager_id, role_arn, scope, full=True):
+        self.principals = request_principals(policies, scope, role_arn)
+        self.ids = external_ids(policies, manager_id)
+        self.contexts = other_contexts(policies, full=full, cap=64 if full else 16)
+        self.role_arn = role_arn
+        self.scope = scope
+
+    def requests(self):
+        for who in self.principals:
+            for index, context in enumerate(self.contexts):
+                for external_id in self.ids:
+                    full = dict(context)
+                    if external_id is not None:
+                        full["sts:ExternalId"] = external_id
+                    yield who, index, external_id, {"principal": who, "action": "sts:AssumeRole", "context": full}
+
+    def swp(self, who):
+        return is_swp_request(who, self.scope, self.role_arn)
+
+
+def show(request):
+    return json.dumps(request, sort_keys=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Judgements
+
+
+def judge_migrate(policy, result, manager_id, role_arn, principal, close_open_trust, full=True):
+    """Violations (list of text) of the safety properties of one migrate result."""
+    widened, narrowed = result["widened"], result["narrowed"]
+    problems = []
+    if not isinstance(widened, dict) or not isinstance(narrowed, dict):
+        return ["migrate without widened and narrowed policies"]
+    for name, written in (("widened", widened), ("narrowed", narrowed)):
+        if written.get("Version") != "2012-10-17":
+            problems.append("%s has Version %r" % (name, written.get("Version")))
+        sids = [s.get("Sid") for s in _statements(written) if s.get("Sid") is not None]
+        if len(sids) != len(set(sids)):
+            problems.append("%s has duplicate Sids %r" % (name, sids))
+    scope = swp_scope(principal, role_arn)
+    grid = Grid([policy, widened, narrowed], manager_id, role_arn, scope, full=full)
+    got_in = set()
+    for who, context_index, external_id, request in grid.requests():
+        before = is_allowed(policy, request, role_arn)
+        wide = is_allowed(widened, request, role_arn)
+        narrow = is_allowed(narrowed, request, role_arn)
+        swp = grid.swp(who)
+        gain_ok = swp and external_id == manager_id
+        if wide and not before and not gain_ok:
+            problems.append("widened lets in a new request: %s" % show(request))
+        if narrow and not before and not gain_ok:
+            problems.append("narrowed lets in a new request: %s" % show(request))
+        if before and not wide:
+            problems.append("widened refuses a request allowed before: %s" % show(request))
+        if swp and narrow and external_id != manager_id:
+            problems.append("narrowed lets the SWP principal in without the manager ID: %s" % show(request))
+        if not swp and not close_open_trust and before != narrow:
+            problems.append("narrowed changes the access of another principal: %s (before %s)" % (show(request), before))
+        if swp and before:
+            got_in.add((json.dumps(who), context_index))
+    for who_text, context_index in sorted(got_in):
+        context = dict(grid.contexts[context_index], **{"sts:ExternalId": manager_id})
+        request = {"principal": json.loads(who_text), "action": "sts:AssumeRole", "context": context}
+        if not is_allowed(narrowed, request, role_arn):
+            problems.append("narrowed refuses the manager ID where the SWP principal got in before: %s" % show(request))
+        if not is_allowed(widened, request, role_arn):
+            problems.append("widened refuses the manager ID where the SWP principal got in before: %s" % show(request))
+    again = analyze(narrowed, manager_id, role_arn, principal=principal, close_open_trust=close_open_trust)
+    if again["action"] != "none" or again["state"] != "migrated":
+        problems.append("analyze(narrowed) is %s/%s: %s" % (again["state"], again["action"], again["message"]))
+    again = analyze(widened, manager_id, role_arn, principal=principal, close_open_trust=close_open_trust)
+    if again["action"] != "migrate" or again["needs_widen"]:
+        problems.append("analyze(widened) is %s/%s needs_widen=%s: %s" % (again["state"], again["action"],
+                                                                           again["needs_widen"], again["message"]))
+    return problems
+
+
+def judge_swp_with_ids(policy, manager_id, role_arn, principal, full=True):
+    """(IDs other than M, or none, that let an SWP principal in; whether M does somewhere)."""
+    scope = swp_scope(principal, role_arn)
+    grid = Grid([policy], manager_id, role_arn, scope, full=full)
+    others, manager_in = [], False
+    for who, _index, external_id, request in grid.requests():
+        if not grid.swp(who) or not is_allowed(policy, request, role_arn):
+            continue
+        if external_id == manager_id:
+            manager_in = True
+        else:
+            others.append(request)
+    return others, manager_in
+
+
+def judge(policy, result, manager_id, role_arn, principal, close_open_trust, full=True):
+    """Every semantic violation of one analyze result (empty when the core is right)."""
+    state, action = result["state"], result["action"]
+    if action == "migrate":
+        problems = judge_migrate(policy, result, manager_id, role_arn, principal, close_open_trust, full=full)
+        others, manager_in = judge_swp_with_ids(policy, manager_id, role_arn, principal, full=full)
+        if state == "half_done" and not manager_in:
+            problems.append("half_done but the SWP principal never gets in with the manager ID")
+        if state == "user_defined" and manager_in:
+            problems.append("user_defined but the SWP principal already gets in with the manager ID")
+        return problems
+    if action == "none":
+        others, manager_in = judge_swp_with_ids(policy, manager_id, role_arn, principal, full=full)
+        problems = ["reported %s but the SWP principal gets in without the manager ID: %s" % (state, show(r))
+                    for r in others[:3]]
+        if not manager_in:
+            problems.append("reported %s but the SWP principal never gets in with the manager ID" % state)
+        if state != "migrated":
+            problems.append("action none with state %s" % state)
+        return problems
+    if state == "open":
+        others, _manager_in = judge_swp_with_ids(policy, manager_id, role_arn, principal, full=full)
+        if not any(r["context"].get("sts:ExternalId") in (None, RANDOM_ID) for r in others):
+            return ["reported open but no SWP request without an ID or with a random ID gets in"]
+    return []
+
+
+def check_failure_text(result, where, secrets):
+    problems = []
+    text = json.dumps(result["problems"]) + " " + str(result["message"])
+    if not result["problems"] or not isinstance(result["message"], str) or not result["message"]:
+        problems.append("a failure needs problems and a message")
+    for secret in secrets:
+        if secret and len(secret) >= 8 and secret in text:
+            problems.append("the failure quotes a full external ID %r" % secret[:6])
+    if where is not None:
+        if where not in (result["message"] or ""):
+            problems.append("the message does not name %s: %s" % (where, result["message"]))
+        if not any(where in str(p.get("where")) for p in result["problems"]):
+            problems.append("no problem is located at %s: %r" % (where, result["problems"]))
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# The corpus
+
+
+def as_dict(policy):
+    if isinstance(policy, dict):
+        return policy
+    try:
+        return json.loads(policy)
+    except ValueError:
+        return json.loads(unquote(policy))
+
+
+def _run(item):
+    principal = item["principal"] or SWP_PRINCIPAL
+    return principal, analyze(copy.deepcopy(item["policy"]), item["manager_id"], item["role_arn"], principal=principal,
+                              close_open_trust=item["close_open_trust"])
+
+
+@pytest.mark.parametrize("item", tc.CASES, ids=[item["name"] for item in tc.CASES])
+def test_corpus(item):
+    principal, result = _run(item)
+    states = item["state"] if isinstance(item["state"], tuple) else (item["state"],)
+    expected_action = item["action"] or ("fail" if states[0] in tc.FAIL_STATES else tc.ACTIONS[states[0]])
+    found = []
+    if result["state"] not in states or result["action"] != expected_action:
+        found.append("expected %s/%s, got %s/%s (%s)" % ("|".join(states), expected_action, result["state"],
+                                                          result["action"], result["message"]))
+    if result["action"] == "fail":
+        found += check_failure_text(result, item["where"], [tc.OLD, tc.OLD2, tc.OLD3, tc.MANAGER_ID, item["manager_id"]])
+    if result["action"] != "fail" or result["state"] == "open":
+        found += judge(as_dict(item["policy"]), result, item["manager_id"], item["role_arn"], principal,
+                       item["close_open_trust"])
+    assert not found, "\n".join(found[:8])
+
+
+def test_corpus_size_and_coverage():
+    states = collections.Counter(item["state"] if isinstance(item["state"], str) else item["state"][0] for item in tc.CASES)
+    assert len(tc.CASES) >= 80
+    for state in ("migrated", "user_defined", "half_done", "no_external_id", "open", "not_editable", "denied", "invalid"):
+        assert states[state] >= 1, state
