@@ -27,11 +27,14 @@ options:
   auth_header:
     description:
       - How the API key is sent.
-      - "V(authorization) sends C(Authorization: ApiKey <key>), for current Cloud One and Server & Workload Protection API keys."
-      - "V(api-secret-key) sends C(api-secret-key: <key>), for legacy Workload Security keys and Deep Security Manager keys."
+      - "V(authorization) sends C(Authorization: ApiKey <key>), for Cloud One API keys."
+      - "V(api-secret-key) sends C(api-secret-key: <key>), for Deep Security Manager keys, Server & Workload Protection keys
+        (the vendor's Server & Workload Protection API pages show this header) and legacy Workload Security keys."
       - If not set, the value of the E(SWP_AUTH_HEADER) environment variable is used, else V(authorization).
+      - An HTTP 401 names the other header style as the likely fix; M(swp.aws.workload_preflight) tries both.
     type: str
     choices: [authorization, api-secret-key]
+    default: authorization
   api_version:
     description:
       - Value of the C(api-version) header sent with every call.
@@ -43,6 +46,7 @@ options:
       - Turn it off only for a test manager; prefer O(ca_path) for a private CA or a self-signed certificate.
       - If not set, the value of the E(SWP_VALIDATE_CERTS) environment variable is used, else V(true).
     type: bool
+    default: true
   ca_path:
     description:
       - Path to a PEM file of CA certificates used to verify the server, for example a Deep Security Manager with a private CA.

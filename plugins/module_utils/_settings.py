@@ -37,14 +37,15 @@ def get_manager_external_id(client):
         except WorkloadApiError:
             enabled = None
         if enabled is False:
-            exc.message = (
+            raise exc.rephrased(
                 "Retrieval of the AWS external ID is disabled on the manager (system setting %s is false), so GET "
                 "/awsconnectorsettings was refused. Enable it in %s, or with swp.aws.workload_extid_retrieval enabled=true, "
-                "or read the ID from your secrets store." % (RETRIEVAL_SETTING, CONSOLE_PLACE))
-            exc.kind = "retrieval_disabled"
-        elif enabled is None:
-            exc.message += (" If retrieval of the AWS external ID is disabled on the manager, enable it in %s or read the ID "
-                            "from your secrets store." % CONSOLE_PLACE)
+                "or read the ID from your secrets store (and give it to swp.aws.workload_connector as manager_external_id)."
+                % (RETRIEVAL_SETTING, CONSOLE_PLACE), "retrieval_disabled") from exc
+        if enabled is None:
+            raise exc.rephrased(exc.message + (
+                " If retrieval of the AWS external ID is disabled on the manager, enable it in %s or read the ID "
+                "from your secrets store." % CONSOLE_PLACE)) from exc
         raise
     external_id = (body or {}).get("externalId")
     if not isinstance(external_id, str) or not external_id:

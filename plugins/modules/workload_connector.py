@@ -13,9 +13,10 @@ version_added: 0.1.0
 description:
   - Manages one AWS connector of Trend Vision One Server & Workload Protection, Cloud One Workload Security or
     Deep Security Manager.
-  - "The connector is found by O(id), else by O(cross_account_role_arn), else by O(account_id), else by O(access_key),
-    else (with O(use_instance_role=true)) as the instance-role connector; the manager does the search. When more than
-    one connector matches, the task fails and names their IDs: give O(id) to choose."
+  - "The connector is found by O(id) (described by its ID), else by O(cross_account_role_arn), else by O(account_id),
+    else by O(access_key), each a search the manager does, else (with O(use_instance_role=true)) as the instance-role
+    connector, found in a listing of the connectors, since C(useInstanceRole) is not a searchable field. When more
+    than one connector matches, the task fails and names their IDs: give O(id) to choose."
   - A connector reaches its AWS account through a cross-account role (O(cross_account_role_arn)), an access key
     (O(access_key) and O(secret_key)) or the manager's own instance role (O(use_instance_role)).
   - Only the properties that differ are sent. C(changed) says whether a setting of the connector changed, and
@@ -124,28 +125,49 @@ options:
       - Applies to cross-account role connectors only.
     type: bool
     default: false
+  manager_external_id:
+    description:
+      - The manager-defined external ID, when you have it (from M(swp.aws.workload_extid_info) or your secrets store).
+      - When given, the module uses it instead of reading C(GET /api/awsconnectorsettings), so the switch works with
+        a key that may not read that setting, or while its retrieval is disabled.
+      - It serves to tell whether a connector that says which external ID it uses needs the switch, and to keep the
+        ID out of error messages. It is never sent to the manager and never returned.
+    type: str
   sync:
     description:
-      - Whether to ask the manager to synchronize the connector at once, and wait until it has (its last
-        synchronization time advances), for at most O(sync_timeout) seconds.
-      - The request rides on the update when there is one; otherwise it is an update that sends no property.
+      - Whether to ask the manager to synchronize the connector at once, and wait until it has, for at most
+        O(sync_timeout) seconds.
+      - The request (C(?sync=true)) rides on the update when there is one; otherwise it is an update that sends no
+        property. A new connector is created first, then asked to synchronize with such an update.
+      - The API does not say whether the call waits for the synchronization, so the module always waits until the
+        connector's last successful synchronization time (C(lastSyncTime)) passes the value it had before the call,
+        polling C(GET /api/awsconnectors/{id}).
+      - A synchronization that does not come within O(sync_timeout) fails the task with a message naming the
+        connector; the result still says what was changed, with RV(synced=false).
       - A synchronization is not counted as a change; see RV(synced).
     type: bool
     default: false
   sync_timeout:
     description:
       - Seconds to wait for the synchronization asked for by O(sync). Polls back off from half a second to five seconds.
+      - The manager also synchronizes every connector in the background, about every ten minutes.
     type: float
     default: 120
   switch_retry_timeout:
     description:
       - Seconds during which an update that sends the role ARN (the switch to the manager-defined external ID, a new
-        role) and that the manager refuses with HTTP 400 is tried again, backing off from one to ten seconds.
+        role) and that the manager refuses is tried again, backing off from one to ten seconds.
+      - The status of such a refusal is not documented (HTTP 400, 403, or 500 from older managers): any of them is
+        retried. HTTP 401 (bad key), 404 (no such connector) and 409 (conflict) never are.
       - IAM is eventually consistent, so right after the role's trust policy was changed the manager may not be able
         to assume the role for a few seconds. V(0) tries once.
     type: float
     default: 0
 notes:
+  - "A refused create or modify that sent a role ARN (any status but 401, 404 and 409) fails with the trust-policy
+    advice: the role's trust policy must trust the manager's AWS principal and accept the manager-defined external ID.
+    For an HTTP 403 the message also names the other reading, an API key whose role may not modify connectors. An
+    external ID the manager quotes in its refusal is masked."
   - Updating the role ARN of a connector also moves it to the manager-defined external ID, since the manager assumes
     the new role with its own ID.
   - To change a connector's authentication (for example from an access key to a role), find it with O(id) or
@@ -192,6 +214,16 @@ EXAMPLES = r"""
     update_secret: always
     display_name: Legacy account
 
+- name: Switch with the manager-defined ID read elsewhere (the key need not read /awsconnectorsettings)
+  swp.aws.workload_connector:
+    url: "{{ swp_url }}"
+    api_key: "{{ swp_api_key }}"
+    cross_account_role_arn: "{{ role_arn }}"
+    use_manager_external_id: true
+    manager_external_id: "{{ swp_extid.external_id }}"
+    sync: true
+  no_log: true
+
 - name: Synchronize a connector now, without changing it
   swp.aws.workload_connector:
     url: "{{ swp_url }}"
@@ -234,9 +266,11 @@ connector:
     auth_type: cross_account_role
 synced:
   description:
-    - Whether the connector synchronized, asked for by O(sync), within O(sync_timeout).
-    - False when no synchronization was asked for, and in check mode.
-  returned: success
+    - Whether the connector synchronized, asked for by O(sync), within O(sync_timeout) (its C(lastSyncTime) passed the
+      value it had before the call).
+    - False when no synchronization was asked for, in check mode, and in the result of a task that failed because the
+      synchronization did not come.
+  returned: always
   type: bool
   sample: true
 external_id_switch:

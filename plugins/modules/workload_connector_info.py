@@ -13,8 +13,10 @@ version_added: 0.1.0
 description:
   - Lists the AWS connectors of Trend Vision One Server & Workload Protection, Cloud One Workload Security or
     Deep Security Manager, all of them or those that match the filters.
-  - The filters are search criteria that the manager applies (C(POST /api/awsconnectors/search)); they are ANDed
-    and compare exactly (no wildcards, so C(_) and C(%) in names and ARNs are plain characters).
+  - The filters are ANDed and compare exactly (no wildcards, so C(_) and C(%) in names and ARNs are plain characters).
+    O(id), O(account_id) and O(cross_account_role_arn) are search criteria that the manager applies
+    (C(POST /api/awsconnectors/search)). O(display_name) is not a searchable field of the API, so the module matches it
+    itself (case-sensitive) while it pages through the connectors.
   - Results come page by page, sorted by connector ID. Listing N connectors costs N // O(page_size) + 1 calls, which
     matters because the API is rate-limited (by default 500 calls a minute per API key).
   - A connector's secret key is never returned; the manager does not return it either.
@@ -31,7 +33,9 @@ options:
     type: int
   display_name:
     description:
-      - Only connectors with exactly this display name.
+      - Only connectors with exactly this display name (case-sensitive).
+      - Matched by the module over a listing, since the API cannot search display names; with no other filter, this
+        reads every connector.
     type: str
   account_id:
     description:
@@ -44,7 +48,7 @@ options:
   page_size:
     description:
       - How many connectors one search call asks for (its C(maxItems)).
-      - At most V(5000), the API's limit.
+      - At most V(5000), the API's limit; a larger value is an error before any call.
     type: int
     default: 1000
 seealso:
