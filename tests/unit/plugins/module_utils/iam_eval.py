@@ -410,7 +410,7 @@ def _resolve(text, context, version, wildcards):
         if inner in ("*", "?", "$"):
             out.append(inner)  # a literal character, never a wildcard
         else:
-            name, _, default = inner.partition(",")
+            name, _comma, default = inner.partition(",")
             name = name.strip()
             value = _lookup(context, name)
             if isinstance(value, list):

@@ -92,7 +92,7 @@ NORMAL = st(sid="Normal", condition=ext(OLD))
 
 def deep(depth):
     value = "x"
-    for _ in range(depth):
+    for _level in range(depth):
         value = {"k": value}
     return value
 
@@ -173,6 +173,11 @@ CASES = [
     case("role ARN in the SWP account, IfExists", pol(NORMAL, st({"AWS": SWP_ROLE}, ext(OLD, "StringEqualsIfExists"), sid="R")),
          "open", where="R"),
     case("bare SWP account ID", pol(st({"AWS": SWP_ACCOUNT}, ext(OLD))), "user_defined"),
+    # A statement of the SWP account that its own conditions make unreachable lets nobody in: reporting the
+    # account migrated (or half done) would claim the manager ID works when it never can.
+    case("SWP user ARN excluded by its aws:PrincipalArn condition, manager ID",
+         pol(st({"AWS": SWP_USER}, both(ext(MANAGER_ID), DSM_ARN_COND))),
+         "no_external_id"),
     # --- issue item 3: several SWP statements on their own terms ------------------------------------
     case("StringEquals and StringLike", pol(NORMAL, st(condition=ext("legacy-*", "StringLike"), sid="Like")), "user_defined"),
     case("one ID only from 10/8", pol(st(condition=both(ext(OLD), IN_10), sid="Ip"), st(condition=ext(OLD2), sid="Any")),
@@ -207,10 +212,10 @@ CASES = [
          "user_defined", role_arn=ROLE_CN, principal=SWP_ACCOUNT),
     # --- issue item 5: shared statements and Sid clashes --------------------------------------------
     case("shared with another account", pol(st({"AWS": [SWP_ROOT, OTHER_ROOT]}, ext(OLD), sid="Shared")), "user_defined"),
-    case("shared, Sids of the split taken", pol(st({"AWS": [SWP_ROOT, OTHER_ROOT]}, ext(OLD), sid="A"),
-                                               st({"AWS": OTHER_ROLE}, ext(OLD3), sid="AOthers"),
-                                               st({"AWS": OTHER_ROLE}, ext(OLD2), sid="AManagerId"),
-                                               st({"AWS": OTHER_ROLE}, ext(OLD2), sid="AOthers2")), "user_defined"),
+    case("shared, Sids of the split taken",
+         pol(st({"AWS": [SWP_ROOT, OTHER_ROOT]}, ext(OLD), sid="A"), st({"AWS": OTHER_ROLE}, ext(OLD3), sid="AOthers"),
+             st({"AWS": OTHER_ROLE}, ext(OLD2), sid="AManagerId"), st({"AWS": OTHER_ROLE}, ext(OLD2), sid="AOthers2")),
+         "user_defined"),
     case("shared with a service", pol(st({"AWS": SWP_ROOT, "Service": "ec2.amazonaws.com"}, ext(OLD), sid="Mixed")),
          "user_defined"),
     case("shared with a service and another account, no Sid",
