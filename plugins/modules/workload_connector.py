@@ -157,8 +157,8 @@ options:
     description:
       - Seconds during which an update that sends the role ARN (the switch to the manager-defined external ID, a new
         role) and that the manager refuses is tried again, backing off from one to ten seconds.
-      - The status of such a refusal is not documented (HTTP 400, 403, or 500 from older managers): any of them is
-        retried. HTTP 401 (bad key), 404 (no such connector) and 409 (conflict) never are.
+      - "The status of such a refusal is not documented (HTTP 400, 403, or 500 from older managers): any of them is
+        retried. HTTP 401 (bad key), 404 (no such connector) and 409 (conflict) never are."
       - IAM is eventually consistent, so right after the role's trust policy was changed the manager may not be able
         to assume the role for a few seconds. V(0) tries once.
     type: float
