@@ -12,13 +12,22 @@ seeded with the external ID the kind implies. The inventory written has one host
 hub-and-spoke through an admin role in the account, as real fleets are.
 
 Kinds: migrated, user_defined, half_done, string_like, several_statements, second_principal,
-list_condition, no_connector, role_missing, access_key, unassumable, other_principal.
+list_condition, no_connector, role_missing, access_key, unassumable, other_principal, and the
+adversarial ones: shared_statement, open_statement, star, cross_conditions, v2008,
+access_key_no_role.
+
+    python tests/fleet.py --moto-url URL judge --fleet FILE --before FILE --after FILE --sim-base URL
+
+judges the trust policies after a run against those before it with the independent IAM evaluator
+of the unit tests: nobody may get in who could not before, except the manager's account with the
+manager-defined ID, and every role must still accept the ID its connector uses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.request
 
@@ -44,7 +53,7 @@ def trust_policy(kind, old_id, manager_id, account_id):
     uses = old_id
     if kind == "migrated":
         statements, uses = [_statement([manager_id])], manager_id
-    elif kind in ("user_defined", "no_connector", "access_key", "role_missing"):
+    elif kind in ("user_defined", "no_connector", "access_key", "role_missing", "access_key_no_role"):
         statements = [_statement([old_id])]
     elif kind == "half_done":
         statements = [_statement([old_id, manager_id])]
@@ -69,6 +78,22 @@ def trust_policy(kind, old_id, manager_id, account_id):
                       {"Effect": "Deny", "Principal": {"AWS": SWP_PRINCIPAL}, "Action": "sts:AssumeRole"}]
     elif kind == "other_principal":
         statements = [_statement([old_id], principal=DSM_PRINCIPAL)]
+    elif kind == "shared_statement":
+        statement = _statement([old_id], principal=[SWP_PRINCIPAL, "arn:aws:iam::%s:root" % account_id])
+        statement["Principal"]["Service"] = "ec2.amazonaws.com"
+        statements = [dict(statement, Sid="Shared"), dict(_statement(["other-" + old_id]), Sid="SharedOthers")]
+    elif kind == "open_statement":
+        statements = [_statement([old_id]), dict(_statement([old_id], operator="StringEqualsIfExists"), Sid="Legacy")]
+    elif kind == "star":
+        statements = [_statement([old_id], principal="*", extra={"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}})]
+    elif kind == "cross_conditions":
+        statements = [
+            dict(_statement([old_id], extra={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), Sid="FromTheVpn"),
+            dict(_statement(["legacy-*"], operator="StringLike"), Sid="Pattern"),
+            dict(_statement([old_id.upper()], operator="StringEqualsIgnoreCase"), Sid="AnyCase"),
+        ]
+    elif kind == "v2008":
+        return {"Version": "2008-10-17", "Statement": [_statement([old_id])]}, uses
     else:
         raise ValueError("unknown account kind %r" % kind)
     return {"Version": "2012-10-17", "Statement": statements}, uses
@@ -108,9 +133,9 @@ def build(spec, sim_base, moto_url, reset=True):
             iam.delete_role(RoleName=ROLE_NAME)
         except iam.exceptions.NoSuchEntityException:
             pass
-        if kind != "role_missing":
+        if kind not in ("role_missing", "access_key_no_role"):
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(policy))
-        if kind == "access_key":
+        if kind in ("access_key", "access_key_no_role"):
             connectors.append({"displayName": name, "accountId": account_id, "accessKey": "AKIA%012d" % index,
                                "secretKey": "fleet-secret-%d" % index, "seedRegion": "us-east-1"})
         elif kind != "no_connector":
@@ -152,6 +177,55 @@ def policies(fleet, moto_url):
     return result
 
 
+def _evaluator():
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "unit", "plugins", "module_utils"))
+    import iam_eval  # pylint: disable=import-error,import-outside-toplevel
+    return iam_eval
+
+
+JUDGED_PRINCIPALS = [
+    SWP_PRINCIPAL,
+    "arn:aws:sts::147995105371:assumed-role/CloudOneWorkloadRole/session",
+    "arn:aws:iam::444455556666:root",
+    DSM_PRINCIPAL,
+]
+JUDGED_CONTEXTS = [{}, {"aws:SourceIp": "10.1.2.3"}, {"aws:SourceIp": "192.0.2.1"}, {"aws:PrincipalOrgID": "o-exampleorg"},
+                   {"aws:SourceIp": "10.1.2.3", "aws:PrincipalOrgID": "o-exampleorg"}]
+
+
+def judge(fleet, before, after, connector_ids):
+    """Every way in that ``after`` opens and ``before`` did not, and every role that refuses its connector's ID."""
+    iam_eval = _evaluator()
+    manager_id = fleet["manager_external_id"]
+    problems = []
+    for account in fleet["accounts"]:
+        old, new = before.get(account["host"]), after.get(account["host"])
+        if new is None:
+            continue
+        principals = JUDGED_PRINCIPALS + ["arn:aws:iam::%s:root" % account["account_id"], {"Service": "ec2.amazonaws.com"}]
+        ids = [None, manager_id, manager_id.upper(), "random-external-id", account["old_id"], "other-" + account["old_id"],
+               account["old_id"].upper(), "legacy-anything"]
+        for principal in principals:
+            for external_id in ids:
+                for context in JUDGED_CONTEXTS:
+                    context = dict(context)
+                    if external_id is not None:
+                        context["sts:ExternalId"] = external_id
+                    request = {"principal": principal, "action": "sts:AssumeRole", "context": context}
+                    manager = isinstance(principal, str) and ":147995105371:" in principal and external_id == manager_id
+                    if (iam_eval.is_allowed(new, request, account["role_arn"]) and not manager
+                            and not (old is not None and iam_eval.is_allowed(old, request, account["role_arn"]))):
+                        problems.append("%s: %s with %s in %s gets in only after the run" % (
+                            account["host"], principal, "no external ID" if external_id is None else "an external ID", context))
+        uses = connector_ids.get(account["role_arn"])
+        if uses and not any(iam_eval.is_allowed(new, {"principal": SWP_PRINCIPAL, "action": "sts:AssumeRole",
+                                                      "context": dict(context, **{"sts:ExternalId": uses})}, account["role_arn"])
+                            for context in JUDGED_CONTEXTS):
+            problems.append("%s: the trust policy refuses the ID its connector uses" % account["host"])
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moto-url", required=True)
@@ -163,7 +237,24 @@ def main():
     build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
     policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
     policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
+    judge_cmd = sub.add_parser("judge", help="judge the trust policies after a run against those before it")
+    judge_cmd.add_argument("--fleet", required=True)
+    judge_cmd.add_argument("--before", required=True, help="policies before the run, as printed by the policies command")
+    judge_cmd.add_argument("--after", required=True, help="policies after the run")
+    judge_cmd.add_argument("--sim-base", required=True, help="the simulator, for the ID each connector uses")
     args = parser.parse_args()
+    if args.command == "judge":
+        loaded = []
+        for name in (args.fleet, args.before, args.after):
+            with open(name, encoding="utf-8") as handle:
+                loaded.append(json.load(handle))
+        state = _control(args.sim_base.rstrip("/"), "GET", "/state")
+        uses = dict((item.get("crossAccountRoleArn"), item.get("external_id")) for item in state["connectors"])
+        problems = judge(loaded[0], loaded[1], loaded[2], uses)
+        for problem in problems:
+            print("UNSAFE " + problem)
+        print("judged %d accounts: %d problems" % (len(loaded[0]["accounts"]), len(problems)))
+        return 1 if problems else 0
     if args.command == "policies":
         with open(args.fleet, encoding="utf-8") as handle:
             print(json.dumps(policies(json.load(handle), args.moto_url), sort_keys=True))

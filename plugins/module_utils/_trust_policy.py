@@ -31,6 +31,7 @@ what is wrong and what to do, and no policy is produced for it.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -426,20 +427,61 @@ def _arn_may_be_in(value, scope):
     return not ("*" not in fields[4] and "?" not in fields[4] and fields[4] != account)
 
 
-def _excludes_scope(conditions, scope):
-    """Whether a ``"*"`` statement's conditions keep every principal of the manager's account out, for sure."""
-    account = scope[1]
+def _binding(condition):
+    """Whether a condition must hold for a request that carries its key (not IfExists, not ForAllValues:)."""
+    return not condition.if_exists and condition.prefix != "forallvalues"
+
+
+def _name_may_pass(name, conditions, scope):
+    """Whether the manager's principal ``name`` (``"*"`` for any of its account) may meet the principal conditions."""
+    partition, account = scope
+    arn = parse_arn(name)
+    exact = None if name == "*" or is_account_id(name) or (arn and arn.resource == "root") or (arn and arn.service == "sts") else name
     for condition in conditions:
-        if condition.negated or condition.if_exists or condition.prefix == "forallvalues":
+        if not _binding(condition):
             continue
         key = condition.key.lower()
-        if key == "aws:principalaccount" and condition.base in ("stringequals", "stringlike", "stringequalsignorecase"):
-            if not any(_wildcard(value).match(account) for value in condition.values):
+        if key == "aws:principalaccount" and condition.family == "string":
+            fold = "ignorecase" in condition.base
+            matched = any(_wildcard(value, ignore_case=fold).match(account) if condition.base.endswith("like")
+                          else (value.lower() == account if fold else value == account) for value in condition.values)
+            if matched == condition.negated:
+                return False
+        elif key == "aws:principalarn" and not condition.negated and condition.family in ("string", "arn"):
+            if exact is None:
+                if not any(_arn_may_be_in(value, scope) for value in condition.values):
+                    return False
+            elif not any(_wildcard(value, ignore_case="ignorecase" in condition.base).match(exact) for value in condition.values):
+                return False
+    return True
+
+
+def _networks(values):
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in values]
+    except ValueError:
+        return None
+
+
+def _contradicts(conditions):
+    """Whether no request at all can meet the statement's conditions, for sure (dead statement)."""
+    by_key = {}
+    for condition in conditions:
+        if _binding(condition):
+            by_key.setdefault(condition.key.lower(), []).append(condition)
+    for found in by_key.values():
+        if any(c.family == "null" and c.values == ["true"] for c in found) and any(
+                c.family != "null" and not c.negated for c in found):
+            return True
+        outside = [net for c in found if c.base == "notipaddress" for net in (_networks(c.values) or [])]
+        for c in found:
+            nets = _networks(c.values) if c.base == "ipaddress" else None
+            if nets and outside and all(any(net.version == out.version and net.subnet_of(out) for out in outside) for net in nets):
                 return True
-        if key == "aws:principalarn" and condition.base in (
-                "stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike"):
-            if not any(_arn_may_be_in(value, scope) for value in condition.values):
-                return True
+        equals = [set(c.values) for c in found if c.base == "stringequals" and c.prefix != "foranyvalue"]
+        refused = set(v for c in found if c.base == "stringnotequals" for v in c.values)
+        if any(values <= refused for values in equals):
+            return True
     return False
 
 
@@ -466,9 +508,13 @@ def _read_statement(index, data, scope):
         return statement
     names = _principal_names(where, data["Principal"], "Principal")
     kinds = [(kind, value, _in_scope(where, kind, value, scope)) for kind, value in names]
+    if _contradicts(statement.conditions):
+        return statement  # nobody can meet its conditions: it is nobody's, and stays as it is
+    # A principal of the manager's account that the statement's own principal conditions keep out is not the manager's.
+    kinds = [(kind, value, found if not found or _name_may_pass(value if found is True else "*", statement.conditions, scope) else False)
+             for kind, value, found in kinds]
     if any(found == "*" for _kind, _value, found in kinds):
-        if not _excludes_scope(statement.conditions, scope):
-            statement.cover = "star"
+        statement.cover = "star"
     elif any(found for _kind, _value, found in kinds):
         statement.cover = "swp"
         statement.swp_names = [value for _kind, value, found in kinds if found]
@@ -581,10 +627,13 @@ def _has_variables(data):
     return "${" in json.dumps(data)
 
 
+def _without_sid(statement):
+    return dict((key, value) for key, value in statement.items() if key != "Sid")
+
+
 def _same(left, right):
     """Statements equal but for their Sid."""
-    strip = lambda statement: dict((key, value) for key, value in statement.items() if key != "Sid")  # noqa: E731
-    return strip(left) == strip(right)
+    return _without_sid(left) == _without_sid(right)
 
 
 def _unused_sid(base, taken):

@@ -37,7 +37,8 @@ def roles(*statements, version="2012-10-17"):
     return [{"assume_role_policy_document": {"Version": version, "Statement": list(statements)}}]
 
 
-def plan(iam_roles, connector=ROLE_CONNECTOR, **kwargs):
+def plan(iam_roles, connector=None, **kwargs):
+    connector = ROLE_CONNECTOR if connector is None else connector
     return FILTERS["extid_migration_plan"](iam_roles, "host-1", ACCOUNT, connector, NEW, **kwargs)
 
 
