@@ -15,7 +15,8 @@ __all__ = ["ACCOUNT_ID", "Arn", "ArnError", "is_account_id", "parse_arn", "parse
 ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
 """An AWS account ID: exactly twelve digits."""
 
-_PARTITION = re.compile(r"\Aaws(?:-[a-z]+)*\Z")
+# The AWS partitions (commercial, China, GovCloud, the isolated regions, the European sovereign cloud).
+_PARTITION = re.compile(r"\Aaws(?:-cn|-us-gov|-iso(?:-[bef])?|-eusc)?\Z")
 _ROLE_NAME = re.compile(r"\A[\w+=,.@-]{1,64}\Z", re.ASCII)
 _ROLE_PATH_PART = re.compile(r"\A[\w+=,.@-]+\Z", re.ASCII)
 

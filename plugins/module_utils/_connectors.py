@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, parse_role_arn
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
@@ -84,9 +85,6 @@ _NOT_REFUSALS = (401, 404, 409, 429, 502, 503, 504)
 # (IDs carry a digit, so "external ID must..." stays readable.)
 _QUOTED_ID = re.compile(r"(?i)(external[ _-]?id\W{0,3}(?:is\W{1,3}|=\W{0,3})?)((?=[A-Za-z+=,.@:/_-]*[0-9])[A-Za-z0-9+=,.@:/_-]{4,})")
 
-_ROLE_ARN = re.compile(
-    r"\Aarn:aws(?:-cn|-us-gov)?:iam::(?P<account>[0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}\Z", re.ASCII)
-_ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
 
 # (API property, option / return key), in the order connectors are shown.
 _FIELDS = (
@@ -131,10 +129,10 @@ class ConnectorError(SwpError, ValueError):
 
 def role_arn_account(arn):
     """The 12-digit account of an IAM role ARN, or None when ``arn`` is not one."""
-    if not isinstance(arn, str):
+    try:
+        return parse_role_arn(arn)[1]
+    except ArnError:
         return None
-    match = _ROLE_ARN.match(arn)
-    return match.group("account") if match else None
 
 
 def _given(params, name):
@@ -149,14 +147,14 @@ def validate_params(params):
     account = params.get("account_id")
     if params.get("id") is not None and params["id"] < 1:
         raise ConnectorError("id must be a positive connector ID, got %s." % params["id"])
-    if account is not None and not _ACCOUNT_ID.match(account):
+    if account is not None and not is_account_id(account):
         raise ConnectorError("account_id %r is not an AWS account ID: it must be 12 digits." % account)
     if arn is not None:
         arn_account = role_arn_account(arn)
         if arn_account is None:
             raise ConnectorError(
                 "cross_account_role_arn %r is not an IAM role ARN: expected arn:aws:iam::<12-digit account>:role/<path/><name> "
-                "(partition aws, aws-cn or aws-us-gov)." % arn)
+                "(or the role's partition, such as aws-cn or aws-us-gov)." % arn)
         if account is not None and account != arn_account:
             raise ConnectorError(
                 "cross_account_role_arn %s belongs to AWS account %s, but account_id is %s: give the role of the connector's "
