@@ -16,6 +16,10 @@ list_condition, no_connector, role_missing, access_key, unassumable, other_princ
 adversarial ones: shared_statement, open_statement, star, cross_conditions, v2008,
 access_key_no_role.
 
+    python tests/fleet.py --moto-url URL check-report --report FILE
+
+validates a rollout report against docs/extid_migration_report.schema.json.
+
     python tests/fleet.py --moto-url URL judge --fleet FILE --before FILE --after FILE --sim-base URL
 
 judges the trust policies after a run against those before it with the independent IAM evaluator
@@ -237,12 +241,23 @@ def main():
     build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
     policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
     policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
+    report_cmd = sub.add_parser("check-report", help="validate a rollout report against the collection's JSON Schema")
+    report_cmd.add_argument("--report", required=True)
     judge_cmd = sub.add_parser("judge", help="judge the trust policies after a run against those before it")
     judge_cmd.add_argument("--fleet", required=True)
     judge_cmd.add_argument("--before", required=True, help="policies before the run, as printed by the policies command")
     judge_cmd.add_argument("--after", required=True, help="policies after the run")
     judge_cmd.add_argument("--sim-base", required=True, help="the simulator, for the ID each connector uses")
     args = parser.parse_args()
+    if args.command == "check-report":
+        import jsonschema  # pylint: disable=import-outside-toplevel
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        with open(os.path.join(root, "docs", "extid_migration_report.schema.json"), encoding="utf-8") as handle:
+            schema = json.load(handle)
+        with open(args.report, encoding="utf-8") as handle:
+            jsonschema.validate(json.load(handle), schema, cls=jsonschema.Draft202012Validator)
+        print("report follows the schema: %s" % args.report)
+        return 0
     if args.command == "judge":
         loaded = []
         for name in (args.fleet, args.before, args.after):

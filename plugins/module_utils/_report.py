@@ -11,6 +11,8 @@ import datetime
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
 
 OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
+# The version of the report's format (docs/extid_migration_report.schema.json): raised when a field is removed or renamed.
+REPORT_VERSION = 1
 FAILED = "failed"
 
 
@@ -71,6 +73,7 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
         counts[record["outcome"]] = counts.get(record["outcome"], 0) + 1
     when = now or datetime.datetime.now(datetime.timezone.utc)
     return {
+        "report_version": REPORT_VERSION,
         "mode": mode,
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "principal": principal,

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import pathlib
 
+import jsonschema
 import pytest
 
+from ansible_collections.swp.aws.plugins.module_utils._migration import plan_account, record_failure, record_step
 from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
@@ -82,3 +85,68 @@ def test_mask_in_text_reveal_and_empty_inputs():
     assert mask_in_text("x %s" % MANAGER_ID, [MANAGER_ID], reveal=True) == "x %s" % MANAGER_ID
     assert mask_in_text(None, [MANAGER_ID]) is None
     assert mask_in_text("nothing", [None, ""]) == "nothing"
+
+
+# --------------------------------------------------------------------------- the documented format
+
+SCHEMA_PATH = pathlib.Path(__file__).resolve().parents[4] / "docs" / "extid_migration_report.schema.json"
+ROLE = "arn:aws:iam::123456789012:role/TrendMicroWorkloadSecurityRole"
+ACCOUNT = {"role_arn": ROLE, "partition": "aws", "account_id": "123456789012", "role_name": "TrendMicroWorkloadSecurityRole"}
+CONNECTOR = {"id": 4, "auth_type": "cross_account_role"}
+
+
+def _policy(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _trusting(external_id, **extra):
+    statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::147995105371:root"}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}
+    statement.update(extra)
+    return statement
+
+
+def _records(check_mode):
+    """One record of every kind the role makes, through the same functions the role's filters call."""
+    migrate = plan_account("a", ACCOUNT, _policy(_trusting(OLD_ID)), CONNECTOR, MANAGER_ID, check_mode=check_mode)
+    record = record_step(migrate["record"], migrate, "widen", changed=True)
+    record = record_step(record, migrate, "switch", changed=True)
+    done = record_step(record, migrate, "done", changed=True, check_mode=check_mode)
+    failed = record_failure(record, "refused %s" % MANAGER_ID, "Switch the connector", migrate["ids"])
+    opened = plan_account("b", ACCOUNT, _policy(_trusting(OLD_ID), {"Effect": "Allow", "Principal": {"AWS": "147995105371"},
+                                                                   "Action": "sts:AssumeRole", "Sid": "Open"}),
+                          CONNECTOR, MANAGER_ID, check_mode=check_mode)["record"]
+    unchanged = plan_account("c", ACCOUNT, _policy(_trusting(MANAGER_ID)), CONNECTOR, MANAGER_ID)["record"]
+    skipped = plan_account("d", ACCOUNT, None, {}, MANAGER_ID)["record"]
+    return [done, failed, opened, unchanged, skipped, None]
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["apply", "check"])
+def test_report_follows_its_json_schema(check_mode):
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    records = _records(check_mode)
+    report = build_report(records, ["a", "a2", "b", "c", "d", "e"], mode="check" if check_mode else "apply",
+                          principal="arn:aws:iam::147995105371:root", manager_external_id="3f1c****", now=NOW)
+    report = json.loads(json.dumps(report))
+    jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+    assert report["report_version"] == 1
+    assert [account["outcome"] for account in report["accounts"]] == [
+        "would_migrate" if check_mode else "migrated", "failed", "failed", "unchanged", "skipped", "failed"]
+    assert report["accounts"][2]["problems"][0]["where"] == "Statement[1] (Sid Open)"
+    assert MANAGER_ID not in json.dumps(report) and OLD_ID not in json.dumps(report)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda r: r["accounts"][0].update(outcome="pending"), id="unknown-outcome"),
+    pytest.param(lambda r: r["accounts"][0].update(surprise=1), id="unknown-account-field"),
+    pytest.param(lambda r: r.pop("report_version"), id="no-version"),
+    pytest.param(lambda r: r["accounts"][0].update(actions=["rewrite_everything"]), id="unknown-action"),
+    pytest.param(lambda r: r["counts"].pop("failed"), id="count-missing"),
+])
+def test_schema_refuses_what_the_format_does_not_allow(change):
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    report = json.loads(json.dumps(build_report(_records(False), ["a", "a2", "b", "c", "d", "e"], now=NOW)))
+    change(report)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
