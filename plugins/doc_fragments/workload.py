@@ -74,6 +74,27 @@ requirements:
   - requests
 """
 
+    # For plugins (the inventory plugin): where the connection options come from besides the inventory file.
+    # Modules read the same variables through their argument spec's fallbacks.
+    PLUGINS = r"""
+options:
+  url:
+    env:
+      - name: SWP_API_URL
+  api_key:
+    env:
+      - name: SWP_API_KEY
+  auth_header:
+    env:
+      - name: SWP_AUTH_HEADER
+  validate_certs:
+    env:
+      - name: SWP_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: SWP_CA_PATH
+"""
+
     # Attributes every SWP module shares.
     ATTRIBUTES = r"""
 attributes:
