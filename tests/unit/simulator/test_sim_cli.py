@@ -110,7 +110,23 @@ def test_cli_without_ready_file_prints_the_line():
     assert status == 0
 
 
-@pytest.mark.parametrize('args', [['--seed', 'does-not-exist.json'], ['--config', 'no_such_option=1'], ['--config', 'novalue']])
+def test_cli_profile_and_an_explicit_override():
+    process = start_cli('--port', '0', '--config', 'profile=strict', '--config', 'sync_mode=never')
+    try:
+        ready = json.loads(process.stdout.readline())
+        config = requests.get(ready['base'] + '/_sim/config', timeout=5).json()
+        assert config['profile'] == 'strict' and config['refusal_status'] == 403 and config['error_body'] == 'legacy'
+        assert config['sync_mode'] == 'never'
+        headers = {'api-version': 'v1', 'Authorization': 'ApiKey sim-full-key'}
+        missing = requests.get(ready['url'] + '/awsconnectors/5', headers=headers, timeout=5)
+        assert missing.status_code == 404 and set(missing.json()) == {'error'}
+    finally:
+        status = stop(process, signal.SIGTERM)[0]
+    assert status == 0
+
+
+@pytest.mark.parametrize('args', [['--seed', 'does-not-exist.json'], ['--config', 'no_such_option=1'], ['--config', 'novalue'],
+                                  ['--config', 'profile=unheard-of']])
 def test_cli_bad_start_exits_2(tmp_path, args):
     process = start_cli('--port', '0', *args, cwd=str(tmp_path))
     stdout, stderr = process.communicate(timeout=30)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -20,8 +21,10 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 
 try:
     from ansible_collections.swp.aws.tests import simulator as simulator_package
+    from ansible_collections.swp.aws.tests.simulator.config import PROFILES
 except ImportError:
     from tests import simulator as simulator_package
+    from tests.simulator.config import PROFILES
 
 SPEC_COPY = os.path.join(os.path.dirname(os.path.abspath(simulator_package.__file__)), 'openapi', 'workload-security-openapi.json')
 # The contract the copy was taken from: ../shared/api/ beside the collection root (absent in a built collection).
@@ -69,7 +72,11 @@ class Contract:
         self.exercised = set()
 
     def call(self, operation, method, path, body=None, params=None, key=FULL_KEY, style='authorization', expected=200):
-        """Send, check the status, validate request and response; returns the response."""
+        """Send, check the status, validate request and response; returns the response.
+
+        An error answer is checked against the spec only in the {"message": ...} shape: the other
+        ``error_body`` styles (legacy, HTML, empty) stand for answers outside the spec on purpose.
+        """
         headers = {'api-version': 'v1'}
         if style == 'authorization':
             headers['Authorization'] = 'ApiKey %s' % key
@@ -80,15 +87,19 @@ class Contract:
         assert response.status_code == expected, response.text
         openapi_request = RequestsOpenAPIRequest(prepared)
         self.openapi.validate_request(openapi_request)
-        self.openapi.validate_response(openapi_request, RequestsOpenAPIResponse(response))
-        assert response.headers['Content-Type'] == 'application/json'
+        if response.status_code < 400 or self.sim.config['error_body'] == 'message':
+            self.openapi.validate_response(openapi_request, RequestsOpenAPIResponse(response))
+            assert response.headers['Content-Type'] == 'application/json'
+        if response.status_code >= 400 and self.sim.config['error_body'] == 'message':
+            assert set(response.json()) == {'message'} and response.json()['message']
         self.exercised.add(operation)
         return response
 
 
-@pytest.fixture
-def contract(sim):
-    """A strict contract checker (no properties beyond the spec's)."""
+@pytest.fixture(params=sorted(PROFILES))
+def contract(sim, request):
+    """A strict contract checker (no properties beyond the spec's), once per simulator profile."""
+    sim.reset({'config': {'profile': request.param}})
     checker = Contract(sim, strict=True)
     yield checker
     checker.session.close()
@@ -113,7 +124,15 @@ def test_every_operation_follows_the_contract(sim, contract):
     contract.call('modifyAWSConnector', 'POST', '/awsconnectors/%d' % created['ID'], {'displayName': 'renamed'}, params={'sync': 'false'})
     synced = contract.call('modifyAWSConnector', 'POST', '/awsconnectors/%d' % created['ID'], {'crossAccountRoleArn': ARN},
                            params={'sync': 'true'}).json()
-    assert synced['lastSyncTime'] > 0 and synced['syncedRegions']
+    if sim.store.sync_mode() == 'inline':
+        assert synced['lastSyncTime'] > 0 and synced['syncedRegions']
+    else:
+        # async: the answer comes before the sync; a later read shows it (and still follows the contract)
+        deadline = time.monotonic() + 10
+        while 'lastSyncTime' not in synced and time.monotonic() < deadline:
+            time.sleep(0.1)
+            synced = contract.call('describeAWSConnector', 'GET', '/awsconnectors/%d' % created['ID']).json()
+        assert synced['lastSyncTime'] > 0 and synced['syncedRegions']
     contract.call('modifyAWSConnector', 'POST', '/awsconnectors/1', {'crossAccountRoleArn': ARN.replace('swp-connector', 'legacy')})
     found = contract.call('searchAWSConnectors', 'POST', '/awsconnectors/search', {
         'maxItems': 10, 'sortByObjectID': True,
