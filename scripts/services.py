@@ -1,11 +1,13 @@
 """Start the SWP simulator and a moto server on free 127.0.0.1 ports, run a command, stop them.
 
-    python scripts/services.py [--config-out FILE] [--seed FILE] -- COMMAND [ARG...]
+    python scripts/services.py [--config-out FILE] [--seed FILE] [--sim-config NAME=VALUE ...] -- COMMAND [ARG...]
 
 The command gets SWP_SIM_URL (the API base, ending in /api), SWP_SIM_BASE (for the /_sim/ control
-API) and MOTO_URL in its environment; --config-out also writes them as Ansible variables
-(swp_sim_url, swp_sim_base, moto_url, and swp_fleet_script, the fleet builder), which is how ansible-test integration targets read them.
-The exit status is the command's.
+API), SWP_SIM_PROFILE and MOTO_URL in its environment; --config-out also writes them as Ansible variables
+(swp_sim_url, swp_sim_base, swp_sim_profile, moto_url, and swp_fleet_script, the fleet builder), which is how
+ansible-test integration targets read them. --sim-config sets a simulator option (as the simulator's
+--config: VALUE is JSON when it parses), e.g. --sim-config profile=strict; options given here survive the
+targets' resets. The exit status is the command's.
 """
 
 import argparse
@@ -41,29 +43,38 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config-out", help="write the service URLs as Ansible variables (YAML) to this file")
     parser.add_argument("--seed", help="seed document for the simulator (JSON)")
+    parser.add_argument("--sim-config", action="append", default=[], metavar="NAME=VALUE",
+                        help="a simulator config option, e.g. profile=strict (repeatable)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("a command to run is required")
 
+    from tests.simulator.__main__ import config_options
+    from tests.simulator.config import ConfigError, validate_config
     from tests.simulator.server import Simulator
 
+    try:
+        sim_options = validate_config(config_options(args.sim_config))
+    except ConfigError as exc:
+        parser.error(str(exc))
     moto, moto_url = start_moto()
     seed = None
     if args.seed:
         with open(args.seed, encoding="utf-8") as handle:
             seed = json.load(handle)
-    sim = Simulator(seed=seed, iam_endpoint_url=moto_url)
+    sim = Simulator(seed=seed, iam_endpoint_url=moto_url, **sim_options)
     sim.start()
-    urls = {"swp_sim_url": sim.url, "swp_sim_base": sim.base, "moto_url": moto_url,
+    profile = sim.config["profile"]
+    urls = {"swp_sim_url": sim.url, "swp_sim_base": sim.base, "swp_sim_profile": profile, "moto_url": moto_url,
             "swp_fleet_script": os.path.join(ROOT, "tests", "fleet.py")}
     if args.config_out:
         with open(args.config_out, "w", encoding="utf-8") as handle:
             for key, value in urls.items():
                 handle.write("%s: %s\n" % (key, json.dumps(value)))
-    env = dict(os.environ, SWP_SIM_URL=sim.url, SWP_SIM_BASE=sim.base, MOTO_URL=moto_url)
-    print("services: simulator %s, moto %s" % (sim.base, moto_url), flush=True)
+    env = dict(os.environ, SWP_SIM_URL=sim.url, SWP_SIM_BASE=sim.base, SWP_SIM_PROFILE=profile, MOTO_URL=moto_url)
+    print("services: simulator %s (profile %s), moto %s" % (sim.base, profile, moto_url), flush=True)
     try:
         return subprocess.call(command, env=env)
     finally:
