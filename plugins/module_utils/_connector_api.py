@@ -92,19 +92,35 @@ class ConnectorApi:
 
     # ------------------------------------------------------------ write
 
-    def create(self, body, criteria, match=None, known_ids=()):
-        """Create a connector; after a lost answer, search before creating again (once), so there is never a duplicate."""
-        for attempt in (1, 2):
+    def create(self, body, criteria, match=None, known_ids=(), retry_for=0.0):
+        """Create a connector; after a lost answer, search before creating again (once), so there is never a duplicate.
+
+        A refusal of a role connector is tried again for ``retry_for`` seconds, as in :meth:`modify` (a role
+        created or edited a moment ago may not be assumable yet); after an ambiguous 5xx the search comes first.
+        """
+        deadline = time.monotonic() + (retry_for if body.get("crossAccountRoleArn") else 0)
+        delay = 1.0
+        lost = 0
+        while True:
             try:
                 return self.client.post(CONNECTORS_PATH, body, idempotent=False)
             except WorkloadApiError as exc:
-                if exc.kind != "timeout" and exc.status not in (502, 504):
+                if exc.kind == "timeout" or exc.status in (502, 504):
+                    created = self.find(criteria, match)
+                    if created is not None:
+                        return created
+                    lost += 1
+                    if lost == 2:
+                        raise
+                    continue
+                if not is_refusal(exc.status) or time.monotonic() + delay > deadline:
                     raise self._refused(exc, "create", None, body, known_ids) from exc
-                created = self.find(criteria, match)
-                if created is not None:
-                    return created
-                if attempt == 2:
-                    raise
+                if exc.status >= 500:
+                    created = self.find(criteria, match)
+                    if created is not None:
+                        return created
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     def modify(self, connector, body, sync=False, verb="update", retry_for=0.0, known_ids=()):
         """POST the changed properties (``?sync=true`` to synchronize); returns the connector the manager answered.

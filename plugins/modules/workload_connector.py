@@ -155,8 +155,9 @@ options:
     default: 120
   switch_retry_timeout:
     description:
-      - Seconds during which an update that sends the role ARN (the switch to the manager-defined external ID, a new
-        role) and that the manager refuses is tried again, backing off from one to ten seconds.
+      - Seconds during which a create or an update that sends the role ARN (a new role connector, the switch to the
+        manager-defined external ID, a new role) and that the manager refuses is tried again, backing off from one to
+        ten seconds.
       - "The status of such a refusal is not documented (HTTP 400, 403, or 500 from older managers): any of them is
         retried. HTTP 401 (bad key), 404 (no such connector) and 409 (conflict) never are."
       - IAM is eventually consistent, so right after the role's trust policy was changed the manager may not be able
@@ -328,7 +329,7 @@ def write(module, api, current, decided, manager_id):
             decided.changed = api.delete(current["ID"])
             return {}
         if decided.action == "create":
-            return api.create(decided.body, lookup_criteria(p), local_match(p), known)
+            return api.create(decided.body, lookup_criteria(p), local_match(p), known, p["switch_retry_timeout"])
         if decided.action == "modify":
             return api.modify(current, decided.body, p["sync"], decided.verb, p["switch_retry_timeout"], known) or decided.after
     except SwpError as exc:

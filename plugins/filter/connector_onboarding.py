@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the swp.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The per-account decision of the connector_onboarding role, and the check of an external ID read from a secrets store.
+
+The documentation of each filter is in the ``<filter name>.yml`` file beside this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.swp.aws.plugins.module_utils._extid_store import StoreError, resolve, source_name
+from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
+    OnboardingError,
+    permissions_policy,
+    plan_onboarding,
+    record_step,
+    target,
+)
+from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
+
+
+def _flag(value, name):
+    try:
+        return reveal_flag(value, name=name)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def connector_onboarding_target(role_arn="", account_id="", role_name=""):
+    """The account's role ARN, partition, account ID, role name and path, checked."""
+    try:
+        return target(role_arn, "" if account_id is None else str(account_id), role_name)
+    except OnboardingError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, update_trust=False,
+                              reveal=False, check_mode=False):
+    """What to do with one new account, from the roles amazon.aws.iam_role_info found for it."""
+    if not isinstance(account, Mapping):
+        raise AnsibleFilterError("connector_onboarding_plan: account must be the result of swp.aws.connector_onboarding_target")
+    roles = list(iam_roles or [])
+    policy = roles[0].get("assume_role_policy_document") if roles else None
+    if roles and policy is None:
+        raise AnsibleFilterError("%s: amazon.aws.iam_role_info returned the role without its trust policy" % account.get("role_arn"))
+    try:
+        return plan_onboarding(host, account, policy, connector if isinstance(connector, Mapping) else None, manager_id,
+                               principal=principal or SWP_PRINCIPAL, update_trust=_flag(update_trust, "update_trust"),
+                               reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+    except OnboardingError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def connector_onboarding_step(record, step, changed=False, connector=None, check_mode=False):
+    """The account's report record after one step of its onboarding."""
+    if not isinstance(record, Mapping):
+        raise AnsibleFilterError("connector_onboarding_step: the input must be the record of swp.aws.connector_onboarding_plan")
+    try:
+        return record_step(record, step, changed=_flag(changed, "changed"), connector=connector if isinstance(connector, Mapping) else None,
+                           check_mode=_flag(check_mode, "check_mode"))
+    except OnboardingError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def connector_onboarding_permissions(extra=None):
+    """The inline permissions policy of the cross-account role: the documented read-only list, plus ``extra`` actions."""
+    if extra is None:
+        extra = []
+    if isinstance(extra, str) or not all(isinstance(action, str) and action for action in extra):
+        raise AnsibleFilterError("connector_onboarding_permissions: the input must be a list of IAM actions")
+    return permissions_policy(list(permissions_policy()["Statement"][0]["Action"]) + list(extra))
+
+
+def stored_external_id(stored, manager=None, secret=None, parameter=None, region=None, reveal=False):
+    """The manager-defined external ID read from Secrets Manager or SSM, checked against the manager when it can say."""
+    try:
+        return resolve(stored, source_name(secret, parameter, region), manager, reveal=_flag(reveal, "reveal"))
+    except StoreError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+class FilterModule:
+    """Filters of the connector_onboarding role and of the secrets hand-off."""
+
+    def filters(self):
+        return {
+            "connector_onboarding_target": connector_onboarding_target,
+            "connector_onboarding_plan": connector_onboarding_plan,
+            "connector_onboarding_step": connector_onboarding_step,
+            "connector_onboarding_permissions": connector_onboarding_permissions,
+            "stored_external_id": stored_external_id,
+        }
