@@ -55,7 +55,7 @@ OPTIONS = {
     'sync_on_create': (False, _bool, 'a create synchronizes even without ?sync=true'),
     'create_sync': ('ignore', lambda v: v in ('ignore', 'refuse', 'honour'),
                     '?sync on a create (documented on modify only): "ignore" it, "refuse" it (400) or "honour" it'),
-    'search_fields': ('any', lambda v: v in ('any', 'documented'),
+    'search_fields': ('documented', lambda v: v in ('any', 'documented'),
                       '"documented": a search criterion on a field the spec does not mark searchable (displayName, '
                       'useInstanceRole...) is 400 "Invalid SearchFilter: unknown fieldName: <field>", and each field only '
                       'takes the test of its documented type; "any": every connector field is searchable'),
