@@ -23,12 +23,13 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator bench clean
+.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator bench chaos clean
 
 help:
 	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
 	@echo "make test   - the whole suite: units, integration, sanity, ansible-lint, docs lint"
 	@echo "make bench  - benchmarks (call counts, timings, memory)"
+	@echo "make chaos  - rollouts under faults on both APIs and kill -9, every account watched (CHAOS_ARGS=...)"
 	@echo "make simulator - run the SWP API simulator in the foreground"
 
 venv: $(VENV)/.installed
@@ -113,6 +114,12 @@ simulator: venv
 
 bench: collection
 	$(SERVICES) -- $(PY) benchmarks/run.py
+
+# K rollouts (default 3) of 30 accounts with 10% faults on the SWP API and IAM/STS, storms, latency and
+# kill -9 of ansible-playbook at four points of the apply; prints lockouts, duplicates, convergence, calls.
+CHAOS_ARGS ?=
+chaos: collection
+	$(SERVICES) -- $(PY) tests/chaos.py --json-out $(BUILD)/chaos-summary.json $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(BUILD) tests/output
