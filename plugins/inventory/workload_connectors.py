@@ -121,7 +121,7 @@ EXAMPLES = r"""
 # The URL and key come from SWP_API_URL and SWP_API_KEY.
 plugin: swp.aws.workload_connectors
 
-# ---
+---
 # Only the role connectors of production accounts, named by account ID, cached for an hour,
 # reached hub-and-spoke for the extid_migration role.
 plugin: swp.aws.workload_connectors
@@ -143,7 +143,7 @@ keyed_groups:
 groups:
   never_synced: swp_last_sync is none
 
-# ---
+---
 # A Deep Security Manager with a private CA, its key sent as api-secret-key.
 plugin: swp.aws.workload_connectors
 url: https://dsm.example.com:4119/api
