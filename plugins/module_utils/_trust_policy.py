@@ -611,10 +611,10 @@ def _problems(statements, manager_id, close_open_trust):
             continue
         reason = _open_reason(statement)
         if statement.cover == "star":
+            why = "; " + reason if reason else ", so its external IDs cannot change without changing everyone's"
             problems.append(_Problem(
                 OPEN if reason else NOT_EDITABLE, statement.where,
-                "it trusts every principal (\"*\"), the manager's included" + ("; " + reason if reason else
-                                                                             ", so its external IDs cannot change without changing everyone's"),
+                "it trusts every principal (\"*\"), the manager's included" + why,
                 "give the manager a statement of its own and keep it out of this one (for example with aws:PrincipalAccount)"))
         elif reason and not close_open_trust:
             problems.append(_Problem(OPEN, statement.where, reason,

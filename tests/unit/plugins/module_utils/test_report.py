@@ -113,9 +113,9 @@ def _records(check_mode):
     record = record_step(record, migrate, "switch", changed=True)
     done = record_step(record, migrate, "done", changed=True, check_mode=check_mode)
     failed = record_failure(record, "refused %s" % MANAGER_ID, "Switch the connector", migrate["ids"])
-    opened = plan_account("b", ACCOUNT, _policy(_trusting(OLD_ID), {"Effect": "Allow", "Principal": {"AWS": "147995105371"},
-                                                                   "Action": "sts:AssumeRole", "Sid": "Open"}),
-                          CONNECTOR, MANAGER_ID, check_mode=check_mode)["record"]
+    open_statement = {"Effect": "Allow", "Principal": {"AWS": "147995105371"}, "Action": "sts:AssumeRole", "Sid": "Open"}
+    opened = plan_account("b", ACCOUNT, _policy(_trusting(OLD_ID), open_statement), CONNECTOR, MANAGER_ID,
+                          check_mode=check_mode)["record"]
     unchanged = plan_account("c", ACCOUNT, _policy(_trusting(MANAGER_ID)), CONNECTOR, MANAGER_ID)["record"]
     skipped = plan_account("d", ACCOUNT, None, {}, MANAGER_ID)["record"]
     return [done, failed, opened, unchanged, skipped, None]
