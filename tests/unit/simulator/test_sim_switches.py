@@ -52,6 +52,7 @@ def test_documented_profile_is_the_default():
     assert DEFAULT_CONFIG['profile'] == 'documented'
     sim = Simulator()
     assert sim.config['profile'] == 'documented'
+    assert sim.config['search_fields'] == 'documented' and sim.config['max_items_excess'] == 'cap'
     assert sim.config['refusal_status'] == 400 and sim.config['refusal_message'] == 'with_arn'
     assert sim.config['sync_mode'] == 'inline' and sim.config['error_body'] == 'message'
 
@@ -159,6 +160,7 @@ def test_any_search_fields_accept_them(one_connector, api, criterion):
 
 
 def test_any_search_fields_find_by_display_name(one_connector, api):
+    one_connector.configure(search_fields='any')
     found = search(api, {'fieldName': 'displayName', 'stringTest': 'equal', 'stringValue': 'first'}).json()['awsConnectors']
     assert [c['ID'] for c in found] == [1]
 
