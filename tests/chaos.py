@@ -63,6 +63,8 @@ KILL_POINTS = ("widen_switch", "switch", "switch_narrow", "report")
 MIX = ["user_defined", "half_done", "migrated", "string_like", "several_statements", "no_connector", "second_principal",
        "user_defined", "list_condition", "cross_conditions", "access_key", "shared_statement", "v2008", "half_done", "user_defined"]
 SKIPPED_KINDS = ("no_connector", "access_key")
+# The manager's AssumeRole comes over TLS (aws:SecureTransport), from wherever the fleet's conditions may allow.
+OBSERVED_CONTEXTS = [dict(context, **{"aws:SecureTransport": "true"}) for context in fleet_lib.JUDGED_CONTEXTS]
 TASK_MARK = "TASK [swp.aws.extid_migration : "
 MODIFY_PATH = "/api/awsconnectors/"
 
@@ -103,7 +105,7 @@ def iam_faults(rate):
 class Observer(threading.Thread):
     """Samples every account's trust policy (moto, directly) against the ID its connector uses (simulator)."""
 
-    def __init__(self, fleet, moto_url, sim_base, interval=0.2):
+    def __init__(self, fleet, moto_url, sim_base, interval=0.5):
         super().__init__(daemon=True)
         self.fleet = fleet
         self.sim_base = sim_base
@@ -125,7 +127,7 @@ class Observer(threading.Thread):
         return any(self.iam_eval.is_allowed(policy, {"principal": fleet_lib.SWP_PRINCIPAL, "action": "sts:AssumeRole",
                                                      "context": dict(context, **{"sts:ExternalId": external_id})},
                                             account["role_arn"])
-                   for context in fleet_lib.JUDGED_CONTEXTS)
+                   for context in OBSERVED_CONTEXTS)
 
     def _uses(self, state):
         uses, by_role, by_account = {}, {}, {}
@@ -404,11 +406,14 @@ class Chaos:
                 break
         wall = time.monotonic() - started
         observer.stop()
+        observer.sample()  # once more, after everything
         requests = _http(self.sim_base, "GET", "/_sim/requests")["requests"]
         iam = self.proxy.stats()
         state = _http(self.sim_base, "GET", "/_sim/state")
         uses = {item.get("crossAccountRoleArn"): item.get("external_id") for item in state["connectors"]}
-        problems = fleet_lib.judge(fleet, policies_before, fleet_lib.policies(fleet, args.moto_url), uses)
+        # Who gets in only after the run (the refusals are the observer's, judged with the manager's TLS context).
+        problems = [problem for problem in fleet_lib.judge(fleet, policies_before, fleet_lib.policies(fleet, args.moto_url), uses)
+                    if "refuses the ID its connector uses" not in problem]
         clean_runs = runs[faulty_runs:]
         converged = self.converged(fleet, clean_runs[:2], uses)
         return {
@@ -421,6 +426,7 @@ class Chaos:
             "report_kill_left": [r.report_state for r in runs if r.killed_at == "report"],
             "lockout_instants": len(observer.lockouts), "lockouts": observer.lockouts[:20],
             "samples": observer.samples, "observer_rounds": observer.rounds, "observer_errors": observer.errors,
+            "unwatched": sorted(host for host, refused in (observer.baseline or {}).items() if refused),
             "duplicate_connectors": len(observer.duplicates), "converged": converged[0], "convergeable": converged[1],
             "not_converged": converged[2], "clean_reruns": len(clean_runs),
             "last_run_changes": len((clean_runs[-1].report or {}).get("changed_hosts", ["?"])),
@@ -475,6 +481,7 @@ class Chaos:
             "iam_calls", "iam_failed", "torn_reports", "observer_errors")}
         total["kills"] = [kill for r in results for kill in r["kills"]]
         total["judge_problems"] = sum(len(r["judge_problems"]) for r in results)
+        total["unwatched"] = sum(len(r["unwatched"]) for r in results)
         total["last_run_changes"] = sum(r["last_run_changes"] for r in results)
         total["wall_seconds"] = round(wall, 1)
         summary = {"rollouts": results, "total": total}
@@ -483,6 +490,7 @@ class Chaos:
                 len(results), self.args.accounts, round(self.args.fault_rate * 100), self.args.seed),
             "  kill -9 during the apply:     %d (%s)" % (len(total["kills"]), ", ".join(total["kills"])),
             "  lockout instants:             %d in %d samples (goal 0)" % (total["lockout_instants"], total["samples"]),
+            "  accounts refused before the run (not watched): %d (goal 0)" % total["unwatched"],
             "  duplicate connectors:         %d (goal 0)" % total["duplicate_connectors"],
             "  converged after <= 2 clean reruns: %d/%d accounts (%.0f%%)" % (
                 total["converged"], total["convergeable"], 100.0 * total["converged"] / max(total["convergeable"], 1)),
@@ -496,6 +504,7 @@ class Chaos:
         sys.stdout.write("\n".join(lines) + "\n")
         ok = (total["lockout_instants"] == 0 and total["duplicate_connectors"] == 0 and total["converged"] == total["convergeable"]
               and total["torn_reports"] == 0 and total["judge_problems"] == 0 and total["last_run_changes"] == 0
+              and total["unwatched"] == 0 and total["samples"] > 0
               and len(total["kills"]) >= len(self.args.kills))
         summary["ok"] = ok
         if self.args.json_out:

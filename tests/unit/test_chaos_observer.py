@@ -79,3 +79,14 @@ def test_smoke_arguments():
     args = chaos.parse_args(["--smoke", "--moto-url", "http://m", "--sim-base", "http://s", "--sim-url", "http://s/api"])
     assert (args.rollouts, args.accounts, args.kills) == (1, 6, ["widen_switch", "report"])
     assert [rule["probability"] for rule in chaos.swp_faults(0.1)][:5] == pytest.approx([0.03, 0.02, 0.02, 0.015, 0.015])
+
+
+def test_every_migratable_kind_is_watched(sim, moto_url):
+    """The observer judges with the manager's TLS context: conditions such as aws:SecureTransport leave no blind spot."""
+    kinds = [kind for kind in dict.fromkeys(chaos.MIX) if kind not in chaos.SKIPPED_KINDS]
+    spec = {"accounts": [{"kind": kind, "account_id": "3200000000%02d" % index} for index, kind in enumerate(kinds)]}
+    fleet = chaos.fleet_lib.build(spec, sim.base, moto_url, reset=False)
+    observer = chaos.Observer(fleet, moto_url, sim.base)
+    observer.sample()
+    assert sorted(observer.baseline) == sorted(account["host"] for account in fleet["accounts"])
+    assert [host for host, refused in observer.baseline.items() if refused] == []
