@@ -82,9 +82,18 @@ test: units integration sanity lint docs-lint ee
 units: collection get-pip
 	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements $(UNITS)
 
+# The targets run once per simulator profile (tests/simulator/README.md): the spec's reading (documented) and the
+# strictest one. Under strict, the module targets and the rollout: the others do not depend on the manager's reading.
+SIM_PROFILES ?= documented strict
+STRICT_TARGETS ?= workload_extid workload_connector workload_connector_info workload_preflight extid_migration_rollout
 integration: collection
-	$(SERVICES) --config-out $(COLL)/tests/integration/integration_config.yml -- \
-	    bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS) $(TARGETS)'
+	for profile in $(SIM_PROFILES); do \
+	    targets="$(TARGETS)"; \
+	    if [ -z "$$targets" ] && [ "$$profile" = strict ]; then targets="$(STRICT_TARGETS)"; fi; \
+	    echo "=== integration targets, simulator profile $$profile: $${targets:-all} ==="; \
+	    SWP_TARGETS="$$targets" $(SERVICES) --sim-config profile=$$profile --config-out $(COLL)/tests/integration/integration_config.yml -- \
+	        bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS) $$SWP_TARGETS' || exit 1; \
+	done
 
 sanity: collection get-pip
 	cd $(COLL) && $(ATEST) sanity $(ATEST_FLAGS) --requirements
