@@ -14,6 +14,7 @@ injects one of these faults:
 ``internal_failure``          HTTP 500, AWS error code ``InternalFailure`` (AWS's XML error format)
 ``service_unavailable``       HTTP 503, ``ServiceUnavailable``
 ``throttling``                HTTP 400, ``Throttling`` (``Rate exceeded``)
+``validation_error``          HTTP 400, ``ValidationError`` (not retried: a refused request)
 ``latency``                   sleeps ``latency`` seconds (a number or ``[min, max]``), then goes on
 ``drop_after``                forwards the call (the write happens), then closes the connection
                               without answering: the answer is lost
@@ -70,9 +71,12 @@ ERROR_FAULTS = {
     "internal_failure": (500, "InternalFailure", "Receiver", "We encountered an internal error. Please try again. (injected)"),
     "service_unavailable": (503, "ServiceUnavailable", "Receiver", "Service is unavailable. Please try again later. (injected)"),
     "throttling": (400, "Throttling", "Sender", "Rate exceeded (injected)"),
+    # Not retried: a refused request (for example a CloudFormation UpdateStack).
+    "validation_error": (400, "ValidationError", "Sender", "The request was refused (injected)"),
 }
 FAULT_KINDS = tuple(ERROR_FAULTS) + ("latency", "drop_after", "propagation")
-NAMESPACES = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
+NAMESPACES = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+              "cloudformation": "http://cloudformation.amazonaws.com/doc/2010-05-15/"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
               "transfer-encoding", "upgrade", "content-length"}
 CONTROL_PREFIX = "/_proxy"

@@ -14,7 +14,10 @@ hub-and-spoke through an admin role in the account, as real fleets are.
 Kinds: migrated, user_defined, half_done, string_like, several_statements, second_principal,
 list_condition, no_connector, role_missing, access_key, unassumable, other_principal, and the
 adversarial ones: shared_statement, open_statement, star, cross_conditions, v2008,
-access_key_no_role.
+access_key_no_role. Roles another tool owns: cloudformation (the role made by a CloudFormation stack,
+``swp-role``, from a template whose ``ExternalID`` parameter is the external ID, as the vendor's
+onboarding templates do), cloudformation_half_done (the same, widened in place: the stack drifts), and
+terraform (a plain role tagged ``ManagedBy=terraform``).
 
     python tests/fleet.py --moto-url URL check-report --report FILE
 
@@ -57,9 +60,9 @@ def trust_policy(kind, old_id, manager_id, account_id):
     uses = old_id
     if kind == "migrated":
         statements, uses = [_statement([manager_id])], manager_id
-    elif kind in ("user_defined", "no_connector", "access_key", "role_missing", "access_key_no_role"):
+    elif kind in ("user_defined", "no_connector", "access_key", "role_missing", "access_key_no_role", "cloudformation", "terraform"):
         statements = [_statement([old_id])]
-    elif kind == "half_done":
+    elif kind in ("half_done", "cloudformation_half_done"):
         statements = [_statement([old_id, manager_id])]
     elif kind == "string_like":
         statements = [_statement([old_id], operator="StringLike")]
@@ -103,6 +106,42 @@ def trust_policy(kind, old_id, manager_id, account_id):
     return {"Version": "2012-10-17", "Statement": statements}, uses
 
 
+STACK_NAME = "swp-role"
+
+
+def role_template(principal=SWP_PRINCIPAL):
+    """A cross-account role template: the external ID is the ExternalID parameter."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalID"}}}}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"ExternalID": {"Type": "String", "NoEcho": True}, "Team": {"Type": "String", "Default": "security"}},
+        "Resources": {"CrossAccountRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": ROLE_NAME,
+            "Description": {"Fn::Sub": "Server & Workload Protection, owned by ${Team}"},
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}}},
+    }
+
+
+def _client(moto_url, account_id, service, region="us-east-1"):
+    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (account_id, ADMIN_ROLE), RoleSessionName="fleet")["Credentials"]
+    return boto3.client(service, endpoint_url=moto_url, region_name=region, aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+def stack_of(moto_url, account_id, region="us-east-1"):
+    """The account's role stack: its ExternalID parameter and status (None when there is none)."""
+    cfn = _client(moto_url, account_id, "cloudformation", region)
+    try:
+        stack = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+    except cfn.exceptions.ClientError:
+        return None
+    params = dict((item["ParameterKey"], item.get("ParameterValue")) for item in stack.get("Parameters") or [])
+    return {"status": stack["StackStatus"], "external_id": params.get("ExternalID")}
+
+
 def _control(sim_base, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(sim_base + "/_sim" + path, data=data, method=method,
@@ -133,11 +172,26 @@ def build(spec, sim_base, moto_url, reset=True):
         old_id = account.get("old_id") or "legacy-%s-%s" % (account_id, "x7Qp")
         policy, uses = trust_policy(kind, old_id, manager_id, account_id)
         iam = account_session(moto_url, account_id)
+        if kind.startswith("cloudformation"):
+            cfn = _client(moto_url, account_id, "cloudformation", account.get("region", "us-east-1"))
+            try:
+                cfn.delete_stack(StackName=STACK_NAME)
+            except cfn.exceptions.ClientError:
+                pass
         try:
             iam.delete_role(RoleName=ROLE_NAME)
         except iam.exceptions.NoSuchEntityException:
             pass
-        if kind not in ("role_missing", "access_key_no_role"):
+        if kind.startswith("cloudformation"):
+            cfn.create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(role_template()), Capabilities=["CAPABILITY_NAMED_IAM"],
+                             Parameters=[{"ParameterKey": "ExternalID", "ParameterValue": old_id},
+                                         {"ParameterKey": "Team", "ParameterValue": "security"}])
+            if kind == "cloudformation_half_done":
+                iam.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(policy))
+        elif kind == "terraform":
+            iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(policy),
+                            Tags=[{"Key": "ManagedBy", "Value": "terraform"}])
+        elif kind not in ("role_missing", "access_key_no_role"):
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(policy))
         if kind in ("access_key", "access_key_no_role"):
             connectors.append({"displayName": name, "accountId": account_id, "accessKey": "AKIA%012d" % index,
@@ -146,7 +200,7 @@ def build(spec, sim_base, moto_url, reset=True):
             connectors.append({"displayName": name, "accountId": account_id, "crossAccountRoleArn": role_arn,
                                "seedRegion": "us-east-1", "externalId": uses})
         accounts.append({"host": name, "account_id": account_id, "kind": kind, "role_arn": role_arn, "old_id": old_id,
-                         "connector": kind not in ("no_connector",)})
+                         "connector": kind not in ("no_connector",), "vars": account.get("vars") or {}})
     if connectors:
         _control(sim_base, "POST", "/connectors", {"connectors": connectors})
     return {"manager_external_id": manager_id, "accounts": accounts}
@@ -155,10 +209,10 @@ def build(spec, sim_base, moto_url, reset=True):
 def inventory(fleet, moto_url, group="aws_accounts"):
     hosts = {}
     for account in fleet["accounts"]:
-        hosts[account["host"]] = {
+        hosts[account["host"]] = dict({
             "extid_migration_account_id": account["account_id"],
             "extid_migration_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account["account_id"], ADMIN_ROLE),
-        }
+        }, **account.get("vars", {}))
     return {group: {"hosts": hosts, "vars": {
         "ansible_connection": "local",
         "ansible_python_interpreter": sys.executable,
@@ -241,6 +295,8 @@ def main():
     build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
     policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
     policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
+    stacks_cmd = sub.add_parser("stacks", help="print every account's role stack (ExternalID parameter, status) as JSON")
+    stacks_cmd.add_argument("--fleet", required=True)
     report_cmd = sub.add_parser("check-report", help="validate a rollout report against the collection's JSON Schema")
     report_cmd.add_argument("--report", required=True)
     judge_cmd = sub.add_parser("judge", help="judge the trust policies after a run against those before it")
@@ -270,6 +326,12 @@ def main():
             print("UNSAFE " + problem)
         print("judged %d accounts: %d problems" % (len(loaded[0]["accounts"]), len(problems)))
         return 1 if problems else 0
+    if args.command == "stacks":
+        with open(args.fleet, encoding="utf-8") as handle:
+            fleet = json.load(handle)
+        print(json.dumps(dict((account["host"], stack_of(args.moto_url, account["account_id"]))
+                              for account in fleet["accounts"] if account["kind"].startswith("cloudformation")), sort_keys=True))
+        return 0
     if args.command == "policies":
         with open(args.fleet, encoding="utf-8") as handle:
             print(json.dumps(policies(json.load(handle), args.moto_url), sort_keys=True))

@@ -14,12 +14,18 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+
 from ansible_collections.swp.aws.plugins.module_utils._migration import (
     MigrationError,
+    find_stack,
+    is_tagged,
     new_record,
     plan_account,
+    plan_owner,
     record_failure,
     record_step,
+    stack_trust_policy,
     target,
 )
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
@@ -71,12 +77,90 @@ def extid_migration_plan(iam_roles, host, account, connector, manager_id, princi
         raise AnsibleFilterError(str(exc)) from None
 
 
-def extid_migration_step(record, plan, step, changed=False, narrow=True, check_mode=False):
+def extid_migration_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None):
     """The account's report record after one step of its migration."""
-    if step not in ("widen", "switch", "done"):
-        raise AnsibleFilterError("extid_migration_step: step must be widen, switch or done")
+    if step not in ("widen", "switch", "done", "files"):
+        raise AnsibleFilterError("extid_migration_step: step must be widen, switch, files or done")
+    if via not in ("edit", "stack", "files"):
+        raise AnsibleFilterError("extid_migration_step: via must be edit, stack or files")
     return record_step(record, plan, step, changed=_flag(changed, "changed"), narrow=_flag(narrow, "narrow"),
-                       check_mode=_flag(check_mode, "check_mode"))
+                       check_mode=_flag(check_mode, "check_mode"), via=via, files=files)
+
+
+def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report", tagged_roles="files", parameter="ExternalID",
+                          tag_key="", tag_values=None, narrow=True):
+    """Who owns the account's role (a CloudFormation stack, a tagged tool, nobody) and how to migrate it."""
+    if not isinstance(plan, Mapping) or "record" not in plan:
+        raise AnsibleFilterError("extid_migration_owner: the input must be the result of swp.aws.extid_migration_plan")
+    roles = list(iam_roles or [])
+    role = roles[0] if roles else {}
+    by_region = {}
+    for result in stacks or []:
+        if not isinstance(result, Mapping) or result.get("skipped"):
+            continue
+        if result.get("failed"):
+            raise AnsibleFilterError("extid_migration_owner: the stacks of %s could not be read" % result.get("item"))
+        by_region[result.get("item")] = result.get("cloudformation") or {}
+    values = [tag_values] if isinstance(tag_values, str) else list(tag_values or [])
+    try:
+        stack = find_stack(by_region, role.get("role_name"), role.get("arn"))
+        tagged = is_tagged(role.get("tags"), tag_key, values)
+        tag = "%s=%s" % (tag_key, "|".join(values) or "*") if tag_key else None
+        return plan_owner(plan, stack, tagged, cloudformation=cloudformation, tagged_roles=tagged_roles, parameter=parameter,
+                          tag=tag, narrow=_flag(narrow, "narrow"))
+    except MigrationError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def _template(body):
+    if isinstance(body, Mapping):
+        return dict(body)
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    class _Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+        """YAML with CloudFormation's short forms (!Ref, !Sub, !GetAtt...)."""
+
+    def _short(loader, suffix, node):
+        name = suffix if suffix == "Ref" else "Fn::" + suffix
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+            if suffix == "GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    _Loader.add_multi_constructor("!", _short)
+    try:
+        return yaml.load(str(body), Loader=_Loader)  # nosec - SafeLoader with CloudFormation's tags only
+    except yaml.YAMLError:
+        return None
+
+
+def extid_migration_stack_check(owner, facts, plan, manager_id, account, parameter="ExternalID"):
+    """Whether updating the stack with the manager-defined ID gives the role exactly the planned narrowed trust policy.
+
+    ``facts`` is amazon.aws.cloudformation_info's entry for the stack (with ``stack_template``). Returns ``ok`` and
+    ``message`` (why not, external IDs not included).
+    """
+    stack = (owner or {}).get("record", {}).get("stack") or {}
+    facts = facts or {}
+    values = dict(facts.get("stack_parameters") or {})
+    values[parameter] = manager_id
+    where = "CloudFormation stack %s" % stack.get("name")
+    try:
+        document = stack_trust_policy(_template(facts.get("stack_template")), stack.get("logical_id"), values,
+                                      account.get("account_id"), account.get("partition"), stack.get("region"), stack.get("name"))
+    except MigrationError as exc:
+        return {"ok": False, "message": "%s: %s; use extid_migration_cloudformation report or edit. Nothing was written." % (where, exc)}
+    if compare_policies(document, plan.get("narrowed")):
+        return {"ok": False, "message": (
+            "%s: its template with %s set to the manager-defined ID gives the role a trust policy other than the planned "
+            "narrowed one, so updating it could lock the connector out or open the role; update the stack yourself, or use "
+            "extid_migration_cloudformation report or edit. Nothing was written." % (where, parameter))}
+    return {"ok": True, "message": None}
 
 
 class FilterModule:
@@ -89,4 +173,6 @@ class FilterModule:
             "extid_migration_failed": extid_migration_failed,
             "extid_migration_plan": extid_migration_plan,
             "extid_migration_step": extid_migration_step,
+            "extid_migration_owner": extid_migration_owner,
+            "extid_migration_stack_check": extid_migration_stack_check,
         }

@@ -11,6 +11,8 @@ For internal use (pure: no Ansible import). The extid_migration role reaches it 
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_arn as _role_arn
 from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
@@ -21,7 +23,8 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     mask_external_id,
 )
 
-__all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure"]
+__all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure",
+           "find_stack", "is_tagged", "plan_owner", "stack_trust_policy"]
 
 ROLE_CONNECTOR = "cross_account_role"
 ROLE_MISSING = "role_missing"
@@ -106,17 +109,26 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
     return plan
 
 
-def record_step(record, plan, step, changed=False, narrow=True, check_mode=False):
-    """The record after one step of the migration: ``widen``, ``switch`` or ``done`` (after the narrow, if any)."""
+def record_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None):
+    """The record after one step of the migration: ``widen``, ``switch``, ``files`` or ``done`` (after the narrow, if any).
+
+    ``via`` says how the narrow was made: ``edit`` (in place), ``stack`` (through the CloudFormation stack that owns
+    the role) or ``files`` (not at all: the narrowed document was written for the tool that owns the role).
+    """
     record = dict(record)
     record["actions"] = list(record.get("actions") or [])
+    if step == "files":
+        record["files"] = list(files or [])
+        record["actions"].append("write_policy_files")
+        return record
     if changed:
-        record["actions"].append({"widen": "widen_trust_policy", "switch": "switch_connector", "done": "narrow_trust_policy"}[step])
+        narrowed_by = "update_stack" if via == "stack" else "narrow_trust_policy"
+        record["actions"].append({"widen": "widen_trust_policy", "switch": "switch_connector", "done": narrowed_by}[step])
         record["changed"] = True
     if step == "widen":
         record.update(plan["after_widen"])
     elif step == "done":
-        record.update(plan["after_narrow"] if narrow else plan["after_widen"])
+        record.update(plan["after_narrow"] if narrow and via != "files" else plan["after_widen"])
         record["outcome"] = "would_migrate" if check_mode else "migrated"
     return record
 
@@ -125,6 +137,165 @@ def record_failure(record, error, failed_task=None, ids=(), reveal=False):
     """The record of an account whose migration stopped: the error with every known external ID masked."""
     record = dict(record)
     record["outcome"] = "failed"
+    if record.get("stack") and str(record.get("instruction") or "").startswith("Narrowed through"):
+        record["instruction"] = ("Not narrowed: rerun to update CloudFormation stack %s; until then the role accepts the old and "
+                                 "the manager-defined ID and drifts from the stack." % record["stack"].get("name"))
     record["error"] = mask_in_text("failed" if error is None else str(error), list(ids or []), reveal=reveal)
     record["failed_task"] = failed_task
     return record
+
+
+# Roles another tool owns (issue 11): CloudFormation, found through the stacks of the account's regions, or
+# Terraform and the like, marked by a user-given tag. What the role does with them, per extid_migration_cloudformation
+# and extid_migration_tagged_roles.
+CFN_CHOICES = ("report", "update_stack", "edit")
+TAGGED_CHOICES = ("files", "edit")
+ROLE_TYPE = "AWS::IAM::Role"
+_PSEUDO = ("AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::StackName")
+
+
+def find_stack(stacks_by_region, role_name, role_arn=None):
+    """The stack that owns the role, from ``{region: {stack name: cloudformation_info facts}}``; None when none.
+
+    Returns ``{"name", "region", "logical_id", "status", "parameters"}`` (``parameters``: the stack's parameter
+    names, never their values).
+    """
+    for region in stacks_by_region or {}:
+        for name, facts in sorted((stacks_by_region[region] or {}).items()):
+            facts = facts or {}
+            for resource in facts.get("stack_resource_list") or []:
+                if resource.get("resource_type") != ROLE_TYPE:
+                    continue
+                if resource.get("physical_resource_id") not in (role_name, role_arn):
+                    continue
+                if str(resource.get("resource_status", "")).startswith("DELETE_COMPLETE"):
+                    continue
+                description = facts.get("stack_description") or {}
+                return {"name": description.get("stack_name") or name, "region": region,
+                        "logical_id": resource.get("logical_resource_id"),
+                        "status": description.get("stack_status"),
+                        "parameters": sorted((facts.get("stack_parameters") or {}).keys())}
+    return None
+
+
+def is_tagged(tags, key, values):
+    """Whether the role carries the user-given ownership tag (``values`` empty: any value; compared case-insensitively)."""
+    if not key:
+        return False
+    tags = tags or {}
+    if isinstance(tags, list):  # boto3's TagList
+        tags = dict((item.get("Key"), item.get("Value")) for item in tags if isinstance(item, dict))
+    if key not in tags:
+        return False
+    wanted = [str(value).lower() for value in (values or [])]
+    return not wanted or str(tags[key]).lower() in wanted
+
+
+def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_roles="files", parameter="ExternalID",
+               tag=None, narrow=True):
+    """How a role another tool owns is migrated, decided before any write.
+
+    ``plan`` is plan_account()'s result for an account it would migrate, ``stack`` find_stack()'s, ``tagged``
+    is_tagged()'s. Returns ``mode`` (``edit``: in place, as for any role; ``report``: nothing written;
+    ``update_stack``: widen in place, switch and sync, narrow through the stack; ``files``: the trust-policy
+    documents written for the owner's tool, the connector switched only once the role accepts the
+    manager-defined ID), ``message`` (set when the account must fail closed) and ``record``.
+    """
+    if cloudformation not in CFN_CHOICES:
+        raise MigrationError("extid_migration_cloudformation must be one of %s" % ", ".join(CFN_CHOICES))
+    if tagged_roles not in TAGGED_CHOICES:
+        raise MigrationError("extid_migration_tagged_roles must be one of %s" % ", ".join(TAGGED_CHOICES))
+    record = dict(plan["record"])
+    result = {"mode": "edit", "message": None, "record": record}
+    if stack:
+        stack = dict(stack)
+        parameters = stack.pop("parameters", None) or []
+        stack["parameter"] = parameter if parameter in parameters else None
+        record["owner"] = "cloudformation"
+        record["stack"] = stack
+        where = "stack %s (%s, resource %s)" % (stack["name"], stack["region"], stack["logical_id"])
+        change = ("set its parameter %s to the manager-defined external ID" % parameter if stack["parameter"]
+                  else "change the external ID in its template (it has no parameter %s)" % parameter)
+        if cloudformation == "report":
+            result["mode"] = "report"
+            record["outcome"] = "skipped"
+            record["instruction"] = ("The role belongs to CloudFormation %s: %s, or rerun with extid_migration_cloudformation "
+                                     "update_stack (or edit, accepting drift). Nothing was written." % (where, change))
+        elif cloudformation == "update_stack":
+            result["mode"] = "update_stack"
+            if not stack["parameter"]:
+                result["message"] = ("The role belongs to CloudFormation %s, which has no parameter %s: set "
+                                     "extid_migration_cloudformation_parameter to the template's external-ID parameter, or "
+                                     "use extid_migration_cloudformation report or edit. Nothing was written." % (where, parameter))
+            elif not narrow:
+                record["instruction"] = ("Widened in place (the stack %s drifts until the narrow): rerun with "
+                                         "extid_migration_narrow true to narrow through the stack." % stack["name"])
+            else:
+                record["instruction"] = ("Narrowed through CloudFormation %s, parameter %s: the stack is the source of "
+                                         "truth again." % (where, parameter))
+        else:
+            record["instruction"] = ("Edited in place, drift accepted: the role belongs to CloudFormation %s, whose next "
+                                     "update puts the old external ID back unless you %s." % (where, change))
+    elif tagged:
+        record["owner"] = "tagged"
+        if tagged_roles == "files":
+            result["mode"] = "files"
+            record["instruction"] = (
+                "The role is managed by another tool (tag %s): apply the widened trust policy with it and rerun; "
+                "after the switch, apply the narrowed one." % (tag or "given") if plan["needs_widen"] else
+                "The role is managed by another tool (tag %s): the connector was switched; apply the narrowed trust "
+                "policy with it." % (tag or "given"))
+            if plan["needs_widen"]:
+                record["outcome"] = "skipped"
+        else:
+            record["instruction"] = "Edited in place although tagged %s: update the owner's code to match." % (tag or "given")
+    if result["message"]:
+        record["outcome"] = "failed"
+        record["error"] = result["message"]
+    return result
+
+
+def _resolve(value, params):
+    """A CloudFormation template value with Ref, Fn::Sub and Fn::Join resolved from ``params``."""
+    if isinstance(value, list):
+        return [_resolve(item, params) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref":
+            if arg not in params:
+                raise MigrationError("the template refers to %s, which cannot be evaluated here" % arg)
+            return params[arg]
+        if key == "Fn::Sub":
+            text, local = (arg[0], dict(arg[1])) if isinstance(arg, list) else (arg, {})
+            scope = dict(params, **dict((k, _resolve(v, params)) for k, v in local.items()))
+
+            def _sub(match):
+                name = match.group(1)
+                if name.startswith("!"):
+                    return "${" + name[1:] + "}"
+                if name not in scope:
+                    raise MigrationError("the template refers to ${%s}, which cannot be evaluated here" % name)
+                return str(scope[name])
+            return re.sub(r"\$\{([^}]+)\}", _sub, str(text))
+        if key == "Fn::Join":
+            return str(arg[0]).join(str(item) for item in _resolve(arg[1], params))
+        if key.startswith("Fn::") or key == "Condition":
+            raise MigrationError("the template's trust policy uses %s, which cannot be evaluated here" % key)
+    return dict((key, _resolve(item, params)) for key, item in value.items())
+
+
+def stack_trust_policy(template, logical_id, parameters, account_id, partition, region, stack_name):
+    """The trust policy the stack's template gives the role for these parameter values (pseudo parameters filled in)."""
+    if not isinstance(template, dict):
+        raise MigrationError("the stack's template cannot be read")
+    resource = (template.get("Resources") or {}).get(logical_id) or {}
+    if resource.get("Type") != ROLE_TYPE:
+        raise MigrationError("the stack's template has no role %s" % logical_id)
+    document = (resource.get("Properties") or {}).get("AssumeRolePolicyDocument")
+    if document is None:
+        raise MigrationError("the stack's role %s has no AssumeRolePolicyDocument" % logical_id)
+    params = dict(parameters or {})
+    params.update({"AWS::AccountId": account_id, "AWS::Partition": partition, "AWS::Region": region, "AWS::StackName": stack_name})
+    return _resolve(document, params)

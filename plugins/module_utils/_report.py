@@ -44,6 +44,11 @@ def new_record(host, account_id=None, role_arn=None, connector_id=None, check_mo
         "error": None,
         "failed_task": None,
         "problems": [],
+        # Roles another tool owns: "cloudformation" (with the stack) or "tagged"; what to do, for a person.
+        "owner": None,
+        "stack": None,
+        "instruction": None,
+        "files": [],
     }
 
 
@@ -97,6 +102,8 @@ def summary_lines(report):
             record.get("state_before"), record.get("state_after"), actions)
         if record.get("error"):
             line += " ERROR: %s" % record["error"]
+        elif record.get("instruction"):
+            line += " NOTE: %s" % record["instruction"]
         lines.append(line)
     counts = report.get("counts", {})
     lines.append("%s mode, %d accounts: %s" % (
