@@ -146,7 +146,7 @@ def _control(sim_base, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(sim_base + "/_sim" + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # nosec - the local simulator
+    with urllib.request.urlopen(request, timeout=180) as response:  # nosec - the local simulator (slow under load)
         return json.loads(response.read() or b"null")
 
 
