@@ -197,4 +197,3 @@ def record_step(record, step, changed=False, connector=None, check_mode=False):
     else:
         record["outcome"] = "unchanged"
     return record
-
