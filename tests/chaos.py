@@ -463,13 +463,13 @@ class Chaos:
         results = []
         try:
             for index in range(self.args.rollouts):
-                sys.stdout.write("rollout %d/%d: %d accounts, kills %s\n" % (index + 1, self.args.rollouts, self.args.accounts,
-                                                                              ", ".join(per_rollout[index]) or "none"))
+                kills_here = ", ".join(per_rollout[index]) or "none"
+                sys.stdout.write("rollout %d/%d: %d accounts, kills %s\n" % (index + 1, self.args.rollouts, self.args.accounts, kills_here))
                 sys.stdout.flush()
                 result = self.rollout(index, per_rollout[index])
                 results.append(result)
-                sys.stdout.write("  %s\n" % ", ".join("%s rc=%s%s" % (r["name"], r["rc"], " KILLED" if r["killed_at"] else "")
-                                                     for r in result["runs"]))
+                runs = ["%s rc=%s%s" % (r["name"], r["rc"], " KILLED" if r["killed_at"] else "") for r in result["runs"]]
+                sys.stdout.write("  %s\n" % ", ".join(runs))
                 sys.stdout.flush()
         finally:
             self.proxy.stop()
