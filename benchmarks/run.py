@@ -27,12 +27,13 @@ BENCHES = {
     "2": "client throughput and retries",
     "3": "module start-up",
     "4": "rollout over a fleet",
+    "5": "rollout under a rate limit",
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4", help="comma-separated figures to run (default: 1,2,3,4)")
+    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated figures to run (default: 1,2,3,4,5)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure differs from its expectation too")
     args = parser.parse_args()
     chosen = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -57,6 +58,7 @@ def main():
     # Imported late: they import the client and requests, which the re-exec above does not need.
     import bench_client  # pylint: disable=import-outside-toplevel
     import bench_listing  # pylint: disable=import-outside-toplevel
+    import bench_ratelimit  # pylint: disable=import-outside-toplevel
     import bench_rollout  # pylint: disable=import-outside-toplevel
     import bench_startup  # pylint: disable=import-outside-toplevel
 
@@ -65,6 +67,7 @@ def main():
         "2": lambda: bench_client.run(api_url, sim_base, summary),
         "3": lambda: bench_startup.run(api_url, sim_base, summary),
         "4": lambda: bench_rollout.run(api_url, sim_base, moto_url, summary),
+        "5": lambda: bench_ratelimit.run(api_url, sim_base, moto_url, summary),
     }
     timings = {}
     load_before = os.getloadavg()
