@@ -285,7 +285,10 @@ class _Condition:
 
     def finite(self):
         """Whether the values this condition accepts are exactly its values, as written."""
-        return self.restricts() and (self.base == "stringequals" or not any("*" in v or "?" in v for v in self.values))
+        if not self.restricts():
+            return False
+        # IgnoreCase accepts every letter case of its values, a pattern with * or ? more than it names.
+        return self.base == "stringequals" or (self.base == "stringlike" and not any("*" in v or "?" in v for v in self.values))
 
     def accepts(self, value):
         """Whether a request carrying ``value`` for this key meets the condition (string family and Null only)."""

@@ -504,3 +504,11 @@ def test_property_diff_never_shows_a_full_id(policy, ids):
     text = json.dumps(policy_diff(before, after))
     for external_id in ids:
         assert external_id not in text
+
+
+def test_ignore_case_statement_with_the_manager_id_is_not_migrated_until_narrowed():
+    # StringEqualsIgnoreCase accepts every letter case of the ID: not "only the manager-defined ID".
+    policy = doc(stmt(condition=ext(NEW)), stmt(action=None, NotAction="sts:TagSession", condition=ext(NEW, "StringEqualsIgnoreCase")))
+    plan = analyze(policy, NEW, ROLE)
+    assert (plan["state"], plan["action"], plan["needs_widen"], plan["needs_narrow"]) == (HALF_DONE, "migrate", False, True)
+    assert analyze(plan["narrowed"], NEW, ROLE)["state"] == MIGRATED
