@@ -172,12 +172,12 @@ def build(spec, sim_base, moto_url, reset=True):
         old_id = account.get("old_id") or "legacy-%s-%s" % (account_id, "x7Qp")
         policy, uses = trust_policy(kind, old_id, manager_id, account_id)
         iam = account_session(moto_url, account_id)
-        if kind.startswith("cloudformation"):
-            cfn = _client(moto_url, account_id, "cloudformation", account.get("region", "us-east-1"))
-            try:
-                cfn.delete_stack(StackName=STACK_NAME)
-            except cfn.exceptions.ClientError:
-                pass
+        # Any kind: a stack an earlier fleet left in this account would claim the role built now.
+        cfn = _client(moto_url, account_id, "cloudformation", account.get("region", "us-east-1"))
+        try:
+            cfn.delete_stack(StackName=STACK_NAME)
+        except cfn.exceptions.ClientError:
+            pass
         try:
             iam.delete_role(RoleName=ROLE_NAME)
         except iam.exceptions.NoSuchEntityException:
