@@ -68,6 +68,7 @@ def test_paging_by_id_while_creating_and_deleting(sim, api, profile, size):
     assert created <= set(seen) | deleted_ahead and not set(seen) & deleted_ahead
     assert deleted_ahead and deleted_behind and created
 
+
 def test_paging_with_a_criterion_and_deletes_of_the_last_id_seen(sim, api):
     sim.configure(rate_limit=0)
     ids = seed(sim, 30)
