@@ -29,14 +29,7 @@ from ansible_collections.swp.aws.plugins.module_utils._migration import (
     target,
 )
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
-from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
-
-
-def _flag(value, name):
-    try:
-        return reveal_flag(value, name=name)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from None
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag as _flag
 
 
 def extid_migration_target(role_arn="", account_id="", role_name=""):

@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
-
 from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
-from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 
 
 def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True):
@@ -22,11 +20,7 @@ def migration_summary(report):
 
 def _mask_in_text(text, ids, reveal=False):
     """The text with every given external ID masked; ``reveal`` is read with Ansible's boolean rules."""
-    try:
-        reveal = reveal_flag(reveal)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from None
-    return mask_in_text(text, ids, reveal=reveal)
+    return mask_in_text(text, ids, reveal=filter_flag(reveal))
 
 
 class FilterModule:

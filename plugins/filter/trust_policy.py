@@ -22,7 +22,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     mask_external_id,
     mask_policy,
 )
-from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
+from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 
 
 def _call(func, *args, **kwargs):
@@ -46,22 +46,14 @@ def trust_classify(policy_or_ids, manager_id, principal=SWP_PRINCIPAL):
     return _call(classify, accepted, manager_id)
 
 
-def _reveal(value):
-    """``reveal`` read with Ansible's boolean rules, so that ``reveal='false'`` (from ``-e``) masks."""
-    try:
-        return reveal_flag(value)
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc)) from None
-
-
 def mask_external_id_filter(value, reveal=False):
     """Masked external ID (or list of IDs) for logs and reports."""
-    return _call(mask_external_id, value, reveal=_reveal(reveal))
+    return _call(mask_external_id, value, reveal=filter_flag(reveal))
 
 
 def mask_trust_policy(policy, reveal=False):
     """Copy of the trust policy with every external ID masked."""
-    return _call(mask_policy, policy, reveal=_reveal(reveal))
+    return _call(mask_policy, policy, reveal=filter_flag(reveal))
 
 
 class FilterModule:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-__all__ = ["ACCOUNT_ID", "Arn", "ArnError", "is_account_id", "parse_arn", "parse_role_arn", "role_arn"]
+__all__ = ["ACCOUNT_ID", "Arn", "ArnError", "is_account_id", "parse_arn", "parse_role_arn", "role_target"]
 
 ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
 """An AWS account ID: exactly twelve digits."""
@@ -52,18 +52,24 @@ def parse_role_arn(value):
     return arn.partition, arn.account, parts[-1]
 
 
-def role_arn(role_arn_value="", account_id="", role_name="", partition="aws"):
-    """The role ARN from either an ARN or an account ID and a role name, checked; ``(arn, partition, account, name)``."""
+def role_target(role_arn_value="", account_id="", role_name="", partition="aws"):
+    """The role from either its ARN or an account ID and a role name, checked.
+
+    Returns ``{"role_arn", "partition", "account_id", "role_name", "role_path"}`` (the path as IAM writes it,
+    ``/`` or ``/a/b/``); raises ArnError naming what is wrong.
+    """
     account_id = "" if account_id is None else str(account_id).strip()
     if role_arn_value:
-        partition, account, name = parse_role_arn(role_arn_value)
-        if account_id and account_id != account:
-            raise ArnError("the role ARN %s is in account %s, not in %s" % (role_arn_value, account, account_id))
-        return role_arn_value, partition, account, name
-    if not ACCOUNT_ID.match(account_id):
+        value = role_arn_value
+    elif not ACCOUNT_ID.match(account_id):
         raise ArnError("the account ID %r is not 12 digits (quote it in YAML so leading zeros stay)" % (account_id,))
-    if not role_name:
+    elif not role_name:
         raise ArnError("no role name given for account %s" % account_id)
-    value = "arn:%s:iam::%s:role/%s" % (partition, account_id, role_name)
-    partition, account, name = parse_role_arn(value)
-    return value, partition, account, name
+    else:
+        value = "arn:%s:iam::%s:role/%s" % (partition, account_id, role_name)
+    found_partition, account, name = parse_role_arn(value)
+    if role_arn_value and account_id and account_id != account:
+        raise ArnError("the role ARN %s is in account %s, not in %s" % (role_arn_value, account, account_id))
+    middle = parse_arn(value).resource.split("/")[1:-1]
+    return {"role_arn": value, "partition": found_partition, "account_id": account, "role_name": name,
+            "role_path": "/" + "".join(part + "/" for part in middle)}

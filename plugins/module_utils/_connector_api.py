@@ -17,7 +17,7 @@ import time
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
     SEARCH_PATH, ConnectorError, ambiguity_message, censor_external_ids, is_refusal, local_match, lookup_criteria, poll_delays,
-    refusal_message, search_all)
+    refusal_message, search_all, string_criterion)
 from ansible_collections.swp.aws.plugins.module_utils._settings import get_manager_external_id
 
 CONNECTORS_PATH = "/awsconnectors"
@@ -28,8 +28,20 @@ def connector_path(cid):
     return "%s/%d" % (CONNECTORS_PATH, cid)
 
 
-def _string(field, value):
-    return {"fieldName": field, "stringTest": "equal", "stringValue": value, "stringWildcards": False}
+class _RefusalRetry:
+    """Backoff for a refused call that sent a role ARN: 1, 2, 4... (at most 10) seconds, within ``seconds`` in all."""
+
+    def __init__(self, body, seconds):
+        self.deadline = time.monotonic() + (seconds if body.get("crossAccountRoleArn") else 0)
+        self.delay = 1.0
+
+    def allows(self, exc):
+        """Whether ``exc`` is a refusal that may be tried again before the deadline."""
+        return is_refusal(exc.status) and time.monotonic() + self.delay <= self.deadline
+
+    def wait(self):
+        time.sleep(self.delay)
+        self.delay = min(self.delay * 2, 10.0)
 
 
 class ConnectorApi:
@@ -68,13 +80,13 @@ class ConnectorApi:
         return found[0] if found else None
 
     def find_by_role_arn(self, arn):
-        return self.find([_string("crossAccountRoleArn", arn)])
+        return self.find([string_criterion("crossAccountRoleArn", arn)])
 
     def find_by_account(self, account_id):
-        return self.find([_string("accountId", account_id)])
+        return self.find([string_criterion("accountId", account_id)])
 
     def find_by_access_key(self, access_key):
-        return self.find([_string("accessKey", access_key)])
+        return self.find([string_criterion("accessKey", access_key)])
 
     def find_instance_role(self):
         # useInstanceRole is not searchable: a listing, matched locally.
@@ -98,8 +110,7 @@ class ConnectorApi:
         A refusal of a role connector is tried again for ``retry_for`` seconds, as in :meth:`modify` (a role
         created or edited a moment ago may not be assumable yet); after an ambiguous 5xx the search comes first.
         """
-        deadline = time.monotonic() + (retry_for if body.get("crossAccountRoleArn") else 0)
-        delay = 1.0
+        retry = _RefusalRetry(body, retry_for)
         lost = 0
         while True:
             try:
@@ -113,14 +124,13 @@ class ConnectorApi:
                     if lost == 2:
                         raise
                     continue
-                if not is_refusal(exc.status) or time.monotonic() + delay > deadline:
+                if not retry.allows(exc):
                     raise self._refused(exc, "create", None, body, known_ids) from exc
                 if exc.status >= 500:
                     created = self.find(criteria, match)
                     if created is not None:
                         return created
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                retry.wait()
 
     def modify(self, connector, body, sync=False, verb="update", retry_for=0.0, known_ids=()):
         """POST the changed properties (``?sync=true`` to synchronize); returns the connector the manager answered.
@@ -130,16 +140,14 @@ class ConnectorApi:
         assume the role yet). A bad key, a missing connector and a conflict are never retried.
         """
         params = {"sync": "true"} if sync else None
-        deadline = time.monotonic() + (retry_for if body.get("crossAccountRoleArn") else 0)
-        delay = 1.0
+        retry = _RefusalRetry(body, retry_for)
         while True:
             try:
                 return self.client.post(connector_path(connector["ID"]), body, params=params)
             except WorkloadApiError as exc:
-                if not is_refusal(exc.status) or time.monotonic() + delay > deadline:
+                if not retry.allows(exc):
                     raise self._refused(exc, verb, connector, body, known_ids) from exc
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                retry.wait()
 
     def delete(self, cid):
         """Delete a connector; False when it was not there (deleted meanwhile)."""

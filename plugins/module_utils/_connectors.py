@@ -182,7 +182,8 @@ def validate_params(params):
 
 # ------------------------------------------------------------------ search
 
-def _string(field, value):
+def string_criterion(field, value):
+    """A search criterion: the string field equals ``value`` exactly."""
     # Wildcards off: role ARNs and names may contain "_", which the API would otherwise match as any character.
     return {"fieldName": field, "stringTest": "equal", "stringValue": value, "stringWildcards": False}
 
@@ -192,11 +193,11 @@ def lookup_criteria(params):
     if params.get("id") is not None:
         return [{"idTest": "equal", "idValue": params["id"]}]
     if params.get("cross_account_role_arn"):
-        return [_string("crossAccountRoleArn", params["cross_account_role_arn"])]
+        return [string_criterion("crossAccountRoleArn", params["cross_account_role_arn"])]
     if params.get("account_id"):
-        return [_string("accountId", params["account_id"])]
+        return [string_criterion("accountId", params["account_id"])]
     if params.get("access_key"):
-        return [_string("accessKey", params["access_key"])]
+        return [string_criterion("accessKey", params["access_key"])]
     return []
 
 
@@ -218,7 +219,7 @@ def info_criteria(params):
         criteria.append({"idTest": "equal", "idValue": params["id"]})
     for option, field in (("account_id", "accountId"), ("cross_account_role_arn", "crossAccountRoleArn")):
         if params.get(option) is not None:
-            criteria.append(_string(field, params[option]))
+            criteria.append(string_criterion(field, params[option]))
     return criteria
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_arn as _role_arn
+from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_target
 from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     MIGRATED,
@@ -41,13 +41,12 @@ class MigrationError(ValueError):
 
 
 def target(role_arn="", account_id="", role_name=""):
-    """The account's role, checked: ``{"role_arn", "partition", "account_id", "role_name"}``."""
+    """The account's role, checked: ``{"role_arn", "partition", "account_id", "role_name", "role_path"}``."""
     try:
-        arn, partition, account, name = _role_arn(role_arn or "", account_id or "", role_name or "")
+        return role_target(role_arn or "", account_id, role_name or "")
     except ArnError as exc:
         raise MigrationError(
             "set extid_migration_role_arn, or extid_migration_account_id (12 digits) and extid_migration_role_name: %s" % exc) from None
-    return {"role_arn": arn, "partition": partition, "account_id": account, "role_name": name}
 
 
 def _masked(ids, reveal):
@@ -199,7 +198,8 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
     is_tagged()'s. Returns ``mode`` (``edit``: in place, as for any role; ``report``: nothing written;
     ``update_stack``: widen in place, switch and sync, narrow through the stack; ``files``: the trust-policy
     documents written for the owner's tool, the connector switched only once the role accepts the
-    manager-defined ID), ``message`` (set when the account must fail closed) and ``record``.
+    manager-defined ID), ``via`` (how the narrow is made, for record_step()), ``message`` (set when the
+    account must fail closed) and ``record``.
     """
     if cloudformation not in CFN_CHOICES:
         raise MigrationError("extid_migration_cloudformation must be one of %s" % ", ".join(CFN_CHOICES))
@@ -252,6 +252,8 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
     if result["message"]:
         record["outcome"] = "failed"
         record["error"] = result["message"]
+    # How the narrow is made, for record_step(): in place, through the stack, or not at all (files).
+    result["via"] = {"update_stack": "stack", "files": "files"}.get(result["mode"], "edit")
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_arn as _role_arn
+from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_target
 from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     EXTERNAL_ID_KEY,
@@ -64,14 +64,11 @@ class OnboardingError(ValueError):
 def target(role_arn="", account_id="", role_name=""):
     """The account's role, checked: ``{"role_arn", "partition", "account_id", "role_name", "role_path"}``."""
     try:
-        arn, partition, account, name = _role_arn(role_arn or "", "" if account_id is None else str(account_id), role_name or "")
+        return role_target(role_arn or "", account_id, role_name or "")
     except ArnError as exc:
         raise OnboardingError(
             "set connector_onboarding_role_arn, or connector_onboarding_account_id (12 digits) and connector_onboarding_role_name: %s"
             % exc) from None
-    middle = arn.split(":", 5)[5].split("/")[1:-1]
-    return {"role_arn": arn, "partition": partition, "account_id": account, "role_name": name,
-            "role_path": "/" + "".join(part + "/" for part in middle)}
 
 
 def _principal_arn(principal, partition):

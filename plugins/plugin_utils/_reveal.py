@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 
@@ -40,3 +41,11 @@ def reveal_flag(value, name="reveal"):
             "%s must be a boolean (true/false, yes/no, on/off, 1/0); the value given, of type %s, is none of these"
             % (name, _kind(value))
         ) from None
+
+
+def filter_flag(value, name="reveal"):
+    """reveal_flag() for filters: the same rules, an AnsibleFilterError (that never quotes the value) instead of ValueError."""
+    try:
+        return reveal_flag(value, name=name)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None

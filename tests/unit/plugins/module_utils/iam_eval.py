@@ -54,6 +54,7 @@ import binascii
 import datetime
 import ipaddress
 import json
+import operator
 import re
 
 __all__ = ["PolicyError", "is_allowed", "parse_principal", "statement_applies", "glob_match"]
@@ -494,6 +495,9 @@ def _arn_match(pattern_tokens, text):
     return all(_tokens_match(c, t) for c, t in zip(comps, text_parts))
 
 
+_COMPARISONS = {"eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
 def _single_match(family, policy_value, request_value, context, version):
     """Whether one request value matches one policy value under the positive form of the family."""
     request_text = _scalar_text(request_value)
@@ -509,18 +513,13 @@ def _single_match(family, policy_value, request_value, context, version):
         if family == "like":
             return _tokens_match(tokens, request_text)
         return _arn_match(tokens, request_text)
-    if family.startswith("num_"):
-        left, right = _number(request_text), _number(policy_text)
+    if family.startswith(("num_", "date_")):
+        kind, comparison = family.split("_")
+        parse = _number if kind == "num" else _date
+        left, right = parse(request_text), parse(policy_text)
         if left is None or right is None:
             return False
-        return {"num_eq": left == right, "num_lt": left < right, "num_le": left <= right,
-                "num_gt": left > right, "num_ge": left >= right}[family]
-    if family.startswith("date_"):
-        left, right = _date(request_text), _date(policy_text)
-        if left is None or right is None:
-            return False
-        return {"date_eq": left == right, "date_lt": left < right, "date_le": left <= right,
-                "date_gt": left > right, "date_ge": left >= right}[family]
+        return _COMPARISONS[comparison](left, right)
     if family == "bool":
         return request_text.lower() == policy_text.lower() and policy_text.lower() in ("true", "false")
     if family == "binary":
