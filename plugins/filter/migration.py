@@ -6,12 +6,44 @@
 
 from __future__ import annotations
 
-from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.swp.aws.plugins.module_utils._report import (
+    ReportError,
+    build_report,
+    mask_in_text,
+    merge_reports,
+    slice_report_path,
+    summary_lines,
+)
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 
 
-def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True):
-    return build_report(records, hosts, mode=mode, principal=principal, manager_external_id=manager_external_id, narrow=narrow)
+def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True,
+                     slice=None):  # pylint: disable=redefined-builtin
+    try:
+        return build_report(records, hosts, mode=mode, principal=principal, manager_external_id=manager_external_id,
+                            narrow=narrow, slice=slice)
+    except ReportError as exc:
+        raise AnsibleFilterError("migration_report: %s" % exc) from None
+
+
+def extid_migration_merge_reports(reports, names=None):
+    """One report of the whole rollout from the reports of its slices."""
+    if not isinstance(reports, (list, tuple)):
+        raise AnsibleFilterError("extid_migration_merge_reports: the input must be a list of reports")
+    try:
+        return merge_reports(reports, names=names)
+    except ReportError as exc:
+        raise AnsibleFilterError("extid_migration_merge_reports: %s" % exc) from None
+
+
+def extid_migration_slice_path(path, slice=None):  # pylint: disable=redefined-builtin
+    """Where the slice writes its report."""
+    try:
+        return slice_report_path(path, slice)
+    except ReportError as exc:
+        raise AnsibleFilterError("extid_migration_slice_path: %s" % exc) from None
 
 
 def migration_summary(report):
@@ -29,4 +61,6 @@ class FilterModule:
             "migration_report": migration_report,
             "migration_summary": migration_summary,
             "mask_in_text": _mask_in_text,
+            "extid_migration_merge_reports": extid_migration_merge_reports,
+            "extid_migration_slice_path": extid_migration_slice_path,
         }

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import datetime
+import json
+import os
+import re
 
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
 
@@ -14,6 +17,13 @@ OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
 # The version of the report's format (docs/extid_migration_report.schema.json): raised when a field is removed or renamed.
 REPORT_VERSION = 1
 FAILED = "failed"
+# A slice's name goes into a file name: letters, digits, '_', '.' and '-', starting with a letter or digit.
+SLICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SLICE_GLOB = "*"
+
+
+class ReportError(ValueError):
+    """A slice name or a set of slice reports that cannot be used; the message says why."""
 
 
 def mask_in_text(text, ids, reveal=False):
@@ -59,11 +69,55 @@ def _missing(host, mode):
     return record
 
 
-def build_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True, now=None):
+def slice_name(name):
+    """The slice's name as a string, checked; "" (no slice) for None or an empty value.
+
+    AWX's job IDs are integers: any integer is a good name.
+    """
+    if name is None or isinstance(name, bool):
+        if name:
+            raise ReportError("The slice name must be a string or an integer, not a boolean.")
+        return ""
+    text = str(name).strip()
+    if text and not SLICE_NAME.match(text):
+        raise ReportError(
+            "The slice name %r cannot name a report file: use 1 to 64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or a digit." % text[:80])
+    return text
+
+
+def slice_report_path(path, name):
+    """Where a slice writes its report: ``.slice-<name>`` before the extension of the file name, if it has one.
+
+    ``reports/rollout.json`` with slice ``12`` is ``reports/rollout.slice-12.json``; ``report`` is ``report.slice-12``.
+    No slice name: the path as it is. The name ``*`` gives the glob pattern that matches every slice's report.
+    """
+    if not path:
+        return path
+    name = SLICE_GLOB if name == SLICE_GLOB else slice_name(name)
+    if not name:
+        return path
+    folder, base = os.path.split(str(path))
+    root, ext = os.path.splitext(base)
+    return os.path.join(folder, "%s.slice-%s%s" % (root, name, ext))
+
+
+def _counted(accounts):
+    counts = dict((outcome, 0) for outcome in OUTCOMES)
+    for record in accounts:
+        counts[record["outcome"]] = counts.get(record["outcome"], 0) + 1
+    return counts
+
+
+def build_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True, now=None,
+                 slice=None):  # pylint: disable=redefined-builtin
     """One report for the fleet: a record per host, in inventory order, and the counts per outcome.
 
     ``records[i]`` is host ``hosts[i]``'s record, or None when the host never got as far as making one.
+    With a ``slice`` name (one job of AWX job slicing, or a run with ``--limit``), the report and each of its
+    records say which slice they come from.
     """
+    name = slice_name(slice)
     records = list(records or [])
     accounts = []
     for index, host in enumerate(hosts or []):
@@ -72,12 +126,11 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
         if record.get("outcome") == "pending":
             record["outcome"] = FAILED
             record["error"] = record.get("error") or "The account stopped before its migration finished."
+        if name:
+            record["slice"] = name
         accounts.append(record)
-    counts = dict((outcome, 0) for outcome in OUTCOMES)
-    for record in accounts:
-        counts[record["outcome"]] = counts.get(record["outcome"], 0) + 1
     when = now or datetime.datetime.now(datetime.timezone.utc)
-    return {
+    report = {
         "report_version": REPORT_VERSION,
         "mode": mode,
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -85,11 +138,122 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
         "manager_external_id": manager_external_id,
         "narrow": bool(narrow),
         "total": len(accounts),
-        "counts": counts,
+        "counts": _counted(accounts),
         "failed_hosts": [record["host"] for record in accounts if record["outcome"] == FAILED],
         "changed_hosts": [record["host"] for record in accounts if record.get("changed")],
         "accounts": accounts,
     }
+    if name:
+        report["slice"] = name
+    return report
+
+
+# The fields every slice of one rollout shares; two reports that differ in one of them are not one rollout.
+SHARED_FIELDS = (
+    ("report_version", "report version"),
+    ("mode", "mode (check or apply)"),
+    ("manager_external_id", "manager-defined external ID (masked)"),
+    ("principal", "principal"),
+    ("narrow", "narrow setting"),
+)
+
+
+def _label(report, index, names):
+    """How messages name a report: its file (with its slice, unless the file's name says it), else its slice or position."""
+    name = report.get("slice") if isinstance(report, dict) else None
+    given = names[index] if index < len(names) and names[index] else None
+    if given:
+        return "%s (slice %s)" % (given, name) if name and ".slice-%s" % name not in str(given) else str(given)
+    return "slice %s" % name if name else "report %d" % (index + 1)
+
+
+def _checked(report, label):
+    """The report's accounts, once it looks like a report of this format; ReportError otherwise."""
+    if not isinstance(report, dict):
+        raise ReportError("%s is not a rollout report (a JSON object)." % label)
+    missing = [key for key, _ in SHARED_FIELDS if key not in report] + [key for key in ("accounts",) if key not in report]
+    if missing:
+        raise ReportError("%s is not a rollout report: it has no %s." % (label, ", ".join(missing)))
+    if report["report_version"] != REPORT_VERSION:
+        raise ReportError("%s has report_version %r; this collection merges version %d only."
+                          % (label, report["report_version"], REPORT_VERSION))
+    accounts = report["accounts"]
+    if not isinstance(accounts, list):
+        raise ReportError("%s is not a rollout report: its accounts are not a list." % label)
+    for index, record in enumerate(accounts):
+        if not isinstance(record, dict) or not isinstance(record.get("host"), str) or record.get("outcome") not in OUTCOMES:
+            raise ReportError("%s: its account %d has no host or an outcome that is not one of %s."
+                              % (label, index + 1, ", ".join(OUTCOMES)))
+    return accounts
+
+
+def _shown(key, value):
+    """A shared field's value for an error message: a revealed manager-defined ID is masked here."""
+    if key == "manager_external_id" and isinstance(value, str) and not value.endswith("****"):
+        value = mask_external_id(value)
+    return json.dumps(value)
+
+
+def _without_slice(record):
+    return dict((key, value) for key, value in record.items() if key != "slice")
+
+
+def merge_reports(reports, names=None):
+    """One report of the whole rollout from the reports of its slices (AWX job slicing, or runs with ``--limit``).
+
+    Fails closed (ReportError naming the reports) when they disagree on the report version, the mode, the masked
+    manager-defined ID, the principal or the narrow setting, or when a host is in two reports with different
+    records. A host repeated with the same record (a slice run twice) is kept once. The accounts are sorted by host,
+    the counts, total, failed and changed hosts recomputed from them; ``generated_at`` is the latest of the reports'
+    (so merging the same reports twice gives the same report), and ``slices`` lists the slices merged.
+    ``names`` (for example the files read) label the reports in the messages.
+    """
+    reports = list(reports or [])
+    names = list(names or [])
+    if not reports:
+        raise ReportError("No slice report to merge.")
+    labels = [_label(report, index, names) for index, report in enumerate(reports)]
+    accounts_of = [_checked(report, label) for report, label in zip(reports, labels)]
+    first = reports[0]
+    for key, what in SHARED_FIELDS:
+        values = [report[key] for report in reports]
+        if any(value != values[0] for value in values):
+            raise ReportError("The reports are not of one rollout: their %s differ (%s)." % (what, "; ".join(
+                "%s: %s" % (label, _shown(key, value)) for label, value in zip(labels, values))))
+    by_host = {}
+    for label, accounts in zip(labels, accounts_of):
+        for record in accounts:
+            host = record["host"]
+            if host not in by_host:
+                by_host[host] = (label, record)
+            elif _without_slice(by_host[host][1]) != _without_slice(record):
+                raise ReportError(
+                    "Host %s is in two reports with different records: %s (outcome %s) and %s (outcome %s). A host belongs "
+                    "to one slice; merge the reports of one run only (remove those of earlier runs)."
+                    % (host, by_host[host][0], by_host[host][1]["outcome"], label, record["outcome"]))
+    accounts = [dict(by_host[host][1]) for host in sorted(by_host)]
+    stamps = [report.get("generated_at") for report in reports if isinstance(report.get("generated_at"), str)]
+    slices = []
+    for report in reports:
+        name = report.get("slice")
+        for value in ([name] if name else []) + list(report.get("slices") or []):
+            if str(value) not in slices:
+                slices.append(str(value))
+    merged = {
+        "report_version": REPORT_VERSION,
+        "mode": first["mode"],
+        "generated_at": max(stamps) if stamps else datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "principal": first["principal"],
+        "manager_external_id": first["manager_external_id"],
+        "narrow": bool(first["narrow"]),
+        "total": len(accounts),
+        "counts": _counted(accounts),
+        "failed_hosts": [record["host"] for record in accounts if record["outcome"] == FAILED],
+        "changed_hosts": [record["host"] for record in accounts if record.get("changed")],
+        "accounts": accounts,
+        "slices": sorted(slices),
+    }
+    return merged
 
 
 def summary_lines(report):
@@ -106,7 +270,13 @@ def summary_lines(report):
             line += " NOTE: %s" % record["instruction"]
         lines.append(line)
     counts = report.get("counts", {})
-    lines.append("%s mode, %d accounts: %s" % (
-        report.get("mode"), report.get("total", 0),
+    if report.get("slice"):
+        scope = " (slice %s)" % report["slice"]
+    elif report.get("slices"):
+        scope = " (merged from slices %s)" % ", ".join(report["slices"])
+    else:
+        scope = ""
+    lines.append("%s mode, %d accounts%s: %s" % (
+        report.get("mode"), report.get("total", 0), scope,
         ", ".join("%d %s" % (counts[key], key) for key in sorted(counts) if counts[key])))
     return lines
