@@ -60,6 +60,8 @@ options:
   retries:
     description:
       - How many times a request is retried after HTTP 429, 502, 503 or 504, or a connection error.
+      - A read (a C(GET), or a connector search) is retried after HTTP 500 as well. A write is not, since older managers
+        answer a connector they cannot reach with HTTP 500, which no retry mends.
       - Retries back off exponentially with jitter and honour the server's C(Retry-After) header when it sends one.
       - An HTTP 429 without C(Retry-After) waits 5 seconds, then 10, 20 and so on (at most 60), since the API's rate
         limits count the calls of the last 60 seconds.

@@ -41,6 +41,9 @@ RETRY_STATUSES = (429, 502, 503, 504)
 # A create that got 502 or 504 may have been carried out: only statuses that prove the
 # request was not processed are retried for requests that are not idempotent.
 RETRY_STATUSES_UNSAFE = (429, 503)
+# A read changes nothing, so a 500 (often a passing fault of a real manager) is retried too. A write is not
+# retried on 500: older managers refuse a connector they cannot reach with a 500, which no retry mends.
+RETRY_STATUSES_READ = RETRY_STATUSES + (500,)
 MAX_RETRY_AFTER = 120.0
 BACKOFF_MAX = 60.0
 # The rate limit counts calls over the last 60 seconds: a 429 without Retry-After waits at least this long
@@ -266,12 +269,13 @@ class WorkloadClient:
             self._session.headers["Authorization"] = "ApiKey %s" % api_key
         # Scrubbed from every error this client raises, in case a server or a library quotes it.
         self._secrets = (secret, api_key)
-        self._safe = self._adapter(idempotent=True, pool_size=pool_size)
-        self._unsafe = self._adapter(idempotent=False, pool_size=pool_size)
+        self._safe = self._adapter(RETRY_STATUSES, idempotent=True, pool_size=pool_size)
+        self._unsafe = self._adapter(RETRY_STATUSES_UNSAFE, idempotent=False, pool_size=pool_size)
+        self._read = self._adapter(RETRY_STATUSES_READ, idempotent=True, pool_size=pool_size)
         self._session.mount("http://", self._safe)
         self._session.mount("https://", self._safe)
 
-    def _adapter(self, idempotent, pool_size):
+    def _adapter(self, statuses, idempotent, pool_size):
         retry = _Retry(
             total=self.retries,
             connect=self.retries,
@@ -279,7 +283,7 @@ class WorkloadClient:
             read=self.retries if idempotent else 0,
             other=0,
             status=self.retries,
-            status_forcelist=RETRY_STATUSES if idempotent else RETRY_STATUSES_UNSAFE,
+            status_forcelist=statuses,
             allowed_methods=frozenset(["GET", "POST", "DELETE", "PUT", "PATCH"]),
             backoff_factor=self._backoff_factor,
             backoff_max=BACKOFF_MAX,
@@ -293,34 +297,35 @@ class WorkloadClient:
     def close(self):
         self._session.close()
 
-    # The verbs modules use. ``idempotent=False`` is for calls that create something.
+    # The verbs modules use. ``idempotent=False`` is for calls that create something; ``read=True`` for a POST that
+    # only reads (a search), retried like a GET.
     def get(self, path, params=None):
-        return self.request("GET", path, params=params)
+        return self.request("GET", path, params=params, read=True)
 
-    def post(self, path, body=None, params=None, idempotent=True):
-        return self.request("POST", path, params=params, body=body, idempotent=idempotent)
+    def post(self, path, body=None, params=None, idempotent=True, read=False):
+        return self.request("POST", path, params=params, body=body, idempotent=idempotent, read=read)
 
     def delete(self, path):
         return self.request("DELETE", path)
 
-    def request(self, method, path, params=None, body=None, idempotent=True):
+    def request(self, method, path, params=None, body=None, idempotent=True, read=False):
         """Send one call and return its decoded JSON body (None when empty)."""
         try:
-            return self._send(method, path, params, body, idempotent)
+            return self._send(method, path, params, body, idempotent, read and idempotent)
         except WorkloadApiError as exc:
             # Without the chained cause too: a traceback of it could quote a header.
             raise _without_secret(exc, self._secrets) from None
 
-    def _send(self, method, path, params, body, idempotent):
+    def _send(self, method, path, params, body, idempotent, read=False):
         path = "/" + path.lstrip("/")
         url = self.base_url + path
         kwargs = {"params": params, "timeout": (self.timeout, self.timeout), "verify": self._verify}
         if body is not None:
             kwargs["data"] = json.dumps(body)
             kwargs["headers"] = {"Content-Type": "application/json"}
-        if not idempotent:
-            # The unsafe adapter is used for this one request only; the pool is per adapter.
-            self._session.mount(self.base_url, self._unsafe)
+        if read or not idempotent:
+            # The read or unsafe adapter is used for this one request only; the pool is per adapter.
+            self._session.mount(self.base_url, self._read if read else self._unsafe)
         self.calls += 1
         try:
             response = self._session.request(method, url, **kwargs)
@@ -346,7 +351,7 @@ class WorkloadClient:
         except requests.exceptions.RequestException as exc:
             raise WorkloadApiError("%s %s failed: %s" % (method, path, _reason(exc)), method, path, kind="connection")
         finally:
-            if not idempotent:
+            if read or not idempotent:
                 self._session.mount(self.base_url, self._safe)
         return self._decode(method, path, response, idempotent)
 

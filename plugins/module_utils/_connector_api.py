@@ -56,7 +56,7 @@ class ConnectorApi:
     def search(self, criteria=(), match=None, page_size=None):
         """Every connector matching the server-side ``criteria`` and, locally, ``match``, paged by ID."""
         def one_page(search_filter):
-            return (self.client.post(SEARCH_PATH, search_filter) or {}).get("awsConnectors")
+            return (self.client.post(SEARCH_PATH, search_filter, read=True) or {}).get("awsConnectors")
         return search_all(one_page, list(criteria), page_size or self.page_size, match)
 
     def list(self, page_size=None):

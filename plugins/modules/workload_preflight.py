@@ -225,7 +225,7 @@ class Preflight:
 
 def _search_once(client, criteria):
     """One search of at most one connector: what the modules do, without reading the whole fleet."""
-    page = client.post(SEARCH_PATH, {"maxItems": 1, "searchCriteria": criteria, "sortByObjectID": True}) or {}
+    page = client.post(SEARCH_PATH, {"maxItems": 1, "searchCriteria": criteria, "sortByObjectID": True}, read=True) or {}
     if not isinstance(page.get("awsConnectors"), list):
         raise WorkloadApiError("POST %s answered without an awsConnectors list: check that url points at the API."
                                % SEARCH_PATH, "POST", SEARCH_PATH, 200, None, kind="bad_response")

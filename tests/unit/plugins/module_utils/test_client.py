@@ -119,12 +119,41 @@ def test_429_without_retry_after_backs_off_longer_than_other_errors(sim):
 
 
 def test_5xx_after_retries_is_a_server_error(sim):
-    sim.add_faults([{"status": 500, "body": {"message": "database is down"}}])
+    sim.add_faults([{"status": 500, "body": {"message": "database is down"}}] * 4)
     with pytest.raises(WorkloadApiError) as err:
         client_for(sim).get("/awsconnectorsettings")
-    # 500 is not retried: only 502, 503 and 504 say "try again".
+    # A read is retried on 500 (retries=3: four calls), then the last answer is the error.
     assert err.value.status == 500 and err.value.kind == "server"
-    assert "database is down" in err.value.message and len(api_calls(sim)) == 1
+    assert "database is down" in err.value.message and len(api_calls(sim)) == 4
+
+
+def test_a_passing_500_on_a_read_is_retried(sim):
+    sim.add_faults([{"status": 500, "method": "GET"}])
+    assert client_for(sim).get("/awsconnectorsettings")["externalId"]
+    assert [e["status"] for e in api_calls(sim)] == [500, 200]
+
+
+def test_a_500_on_a_search_is_retried_as_a_read(sim):
+    sim.add_faults([{"status": 500, "method": "POST", "path": "/search$"}])
+    answer = client_for(sim).post("/awsconnectors/search", {"maxItems": 10, "searchCriteria": []}, read=True)
+    assert "awsConnectors" in answer
+    assert [e["status"] for e in api_calls(sim)] == [500, 200]
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_a_500_on_a_write_is_not_retried(sim, idempotent):
+    # Older managers refuse a connector they cannot reach with a 500: repeating the write would not mend it.
+    sim.add_faults([{"status": 500, "method": "POST", "body": {"message": "cannot assume the role"}}])
+    with pytest.raises(WorkloadApiError) as err:
+        client_for(sim).post("/awsconnectors", {"crossAccountRoleArn": "arn:aws:iam::123456789012:role/r"}, idempotent=idempotent)
+    assert err.value.status == 500 and len(api_calls(sim)) == 1
+    # The read adapter was for that one request only: the next write is still not retried on 500.
+    sim.add_faults([{"status": 500, "method": "POST"}])
+    client = client_for(sim)
+    client.get("/awsconnectorsettings")
+    with pytest.raises(WorkloadApiError):
+        client.post("/awsconnectors/1", {"displayName": "x"})
+    assert [e["status"] for e in api_calls(sim)][-1] == 500
 
 
 def test_body_that_is_not_json_is_reported(sim):
@@ -453,7 +482,8 @@ def test_a_latin_1_key_is_sent_and_refused_without_being_quoted(sim):
     (404, "authorization", "no such key %s" % SECRET_KEY.encode("unicode_escape").decode("ascii")),
 ])
 def test_a_server_message_that_quotes_the_key_is_scrubbed(secret_sim, status, auth_header, quoted):
-    secret_sim.add_faults([{"status": status, "body": {"message": quoted}}])
+    # A read is retried on 500: every attempt gets the same answer.
+    secret_sim.add_faults([{"status": status, "body": {"message": quoted}}] * 4)
     with pytest.raises(WorkloadApiError) as err:
         client_for(secret_sim, key=SECRET_KEY + "\n", auth_header=auth_header).get("/awsconnectorsettings")
     assert err.value.status == status and "********" in err.value.message

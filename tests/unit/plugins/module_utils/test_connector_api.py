@@ -28,8 +28,8 @@ class HookedClient(WorkloadClient):
         self.hook = hook
         self.pages = 0
 
-    def post(self, path, body=None, params=None, idempotent=True):
-        answer = super().post(path, body, params, idempotent)
+    def post(self, path, body=None, params=None, idempotent=True, read=False):
+        answer = super().post(path, body, params, idempotent, read)
         if path.endswith("/search"):
             self.pages += 1
             self.hook(self.pages)
