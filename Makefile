@@ -76,8 +76,15 @@ demo-steps:
 	$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", sys.argv[1]); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(DEMO_REPORT)
 	@echo; echo "Demo done: the rerun changed nothing."
 
-test: units integration sanity lint docs-lint ee
-	@echo "make test: all checks passed"
+# Each stage in turn, each timed, so a slow one shows (`make units` and the others run one stage).
+TEST_STAGES := units integration sanity lint docs-lint ee
+test:
+	@times=""; for stage in $(TEST_STAGES); do \
+	    started=$$(date +%s); \
+	    $(MAKE) --no-print-directory $$stage || { echo "make test: stage $$stage failed"; exit 1; }; \
+	    times="$$times $$stage=$$(( $$(date +%s) - started ))s"; \
+	done; \
+	echo "make test: all checks passed; seconds per stage:$$times"
 
 units: collection get-pip
 	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements $(UNITS)
@@ -91,8 +98,10 @@ integration: collection
 	    targets="$(TARGETS)"; \
 	    if [ -z "$$targets" ] && [ "$$profile" = strict ]; then targets="$(STRICT_TARGETS)"; fi; \
 	    echo "=== integration targets, simulator profile $$profile: $${targets:-all} ==="; \
+	    started=$$(date +%s); \
 	    SWP_TARGETS="$$targets" $(SERVICES) --sim-config profile=$$profile --config-out $(COLL)/tests/integration/integration_config.yml -- \
 	        bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS) $$SWP_TARGETS' || exit 1; \
+	    echo "=== integration under profile $$profile: $$(( $$(date +%s) - started )) s ==="; \
 	done
 
 sanity: collection get-pip
