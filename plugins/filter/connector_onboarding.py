@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.swp.aws.plugins.module_utils._extid_store import StoreError, resolve, source_name
+from ansible_collections.swp.aws.plugins.filter.extid_migration import _template as _cfn_template
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
     permissions_policy,
     plan_onboarding,
+    plan_stack,
     record_step,
+    stack_name,
     target,
 )
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL
@@ -47,6 +50,30 @@ def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, p
         return plan_onboarding(host, account, policy, connector if isinstance(connector, Mapping) else None, manager_id,
                                principal=principal or SWP_PRINCIPAL, update_trust=_flag(update_trust, "update_trust"),
                                reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+    except OnboardingError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def connector_onboarding_stack_name(account, name=""):
+    """The name of the CloudFormation stack that is to own the account's role: ``name``, else one from the role's name."""
+    if not isinstance(account, Mapping) or not account.get("role_name"):
+        raise AnsibleFilterError("connector_onboarding_stack_name: the input must be the result of swp.aws.connector_onboarding_target")
+    return stack_name(account["role_name"], name or "")
+
+
+def connector_onboarding_stack(plan, facts, template, manager_id, account, name, region, parameter="ExternalID",
+                               update_trust=False, reveal=False):
+    """How the account's role is made or kept through its CloudFormation stack, from amazon.aws.cloudformation_info."""
+    if not isinstance(plan, Mapping) or "record" not in plan or "principal" not in plan:
+        raise AnsibleFilterError("connector_onboarding_stack: the input must be the result of swp.aws.connector_onboarding_plan")
+    if not isinstance(account, Mapping):
+        raise AnsibleFilterError("connector_onboarding_stack: account must be the result of swp.aws.connector_onboarding_target")
+    facts = dict(facts) if isinstance(facts, Mapping) else {}
+    if "stack_template" in facts:
+        facts["stack_template"] = _cfn_template(facts["stack_template"])
+    try:
+        return plan_stack(dict(plan), dict(account), facts, _cfn_template(template), manager_id, name, region,
+                          parameter=parameter, update_trust=_flag(update_trust, "update_trust"), reveal=_flag(reveal, "reveal"))
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
@@ -86,6 +113,8 @@ class FilterModule:
         return {
             "connector_onboarding_target": connector_onboarding_target,
             "connector_onboarding_plan": connector_onboarding_plan,
+            "connector_onboarding_stack_name": connector_onboarding_stack_name,
+            "connector_onboarding_stack": connector_onboarding_stack,
             "connector_onboarding_step": connector_onboarding_step,
             "connector_onboarding_permissions": connector_onboarding_permissions,
             "stored_external_id": stored_external_id,

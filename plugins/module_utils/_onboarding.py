@@ -12,8 +12,10 @@ filters and keeps only I/O and order in YAML. The report record is the rollout's
 from __future__ import annotations
 
 import copy
+import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_target
+from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, find_stack, stack_trust_policy
 from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     EXTERNAL_ID_KEY,
@@ -25,7 +27,8 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     mask_external_id,
 )
 
-__all__ = ["PERMISSIONS", "OnboardingError", "target", "trust_policy", "permissions_policy", "plan_onboarding", "record_step"]
+__all__ = ["PERMISSIONS", "OnboardingError", "target", "trust_policy", "permissions_policy", "plan_onboarding", "record_step",
+           "stack_name", "plan_stack"]
 
 # The read-only permissions the manager needs in the account, as the vendor's own onboarding tooling grants them.
 PERMISSIONS = (
@@ -54,7 +57,8 @@ PERMISSIONS_SID = "ServerWorkloadProtectionRead"
 # What the role does with the trust policy and with the connector.
 CREATE, KEEP, UPDATE, FAIL = "create", "keep", "update", "fail"
 ACTIONS = {"create_role": "create_role", "widen": "widen_trust_policy", "permissions": "put_role_policy",
-           "connector": "create_connector", "narrow": "narrow_trust_policy"}
+           "connector": "create_connector", "narrow": "narrow_trust_policy", "create_stack": "create_stack",
+           "update_stack": "update_stack"}
 
 
 class OnboardingError(ValueError):
@@ -119,13 +123,15 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
     Returns ``action`` (``onboard``, ``none`` or ``fail``), ``trust`` (``create``, ``keep`` or ``update``), ``state``,
     ``message``, ``trust_policy`` (the document to write first: the new role's, or the widened one), ``narrowed``
     (the document to write after the connector, or None), ``create_connector``, ``ids`` (every full external ID
-    known, to mask text) and ``record`` (the account's report record so far).
+    known, to mask text), ``principal`` (the manager's principal as IAM stores it) and ``record`` (the account's
+    report record so far).
     """
     connector = connector or {}
     principal = principal or SWP_PRINCIPAL
     record = new_record(host, account["account_id"], account["role_arn"], connector.get("id"), check_mode)
     plan = {"action": FAIL, "trust": KEEP, "state": None, "message": None, "trust_policy": None, "narrowed": None,
-            "create_connector": not connector, "ids": [manager_id], "record": record}
+            "create_connector": not connector, "ids": [manager_id], "record": record,
+            "principal": _principal_arn(principal, account["partition"])}
     problem = _connector_problem(account, connector)
     if policy is None:
         plan["state"] = ROLE_MISSING
@@ -177,7 +183,8 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
 
 
 def record_step(record, step, changed=False, connector=None, check_mode=False):
-    """The record after one step: ``create_role``, ``widen``, ``permissions``, ``connector``, ``narrow`` or ``done``."""
+    """The record after one step: ``create_role``, ``create_stack``, ``update_stack``, ``widen``, ``permissions``,
+    ``connector``, ``narrow`` or ``done``."""
     record = copy.deepcopy(record)
     if step != "done":
         if step not in ACTIONS:
@@ -194,3 +201,140 @@ def record_step(record, step, changed=False, connector=None, check_mode=False):
     else:
         record["outcome"] = "unchanged"
     return record
+
+
+# A role made through a CloudFormation stack (connector_onboarding_cloudformation, issue 11): the role's own template,
+# rendered by the role, holds the same trust policy, permissions, name and path as the role writes in place; the
+# manager-defined ID is its NoEcho parameter, so the rollout's update_stack can later set it.
+STACK_LOGICAL_ID = "CrossAccountRole"
+STACK_STABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
+STACK_CREATE, STACK_UPDATE, STACK_NONE = "create", "update", "none"
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9]{1,255}$")
+
+
+def stack_name(role_name, name=""):
+    """The stack's name: ``name`` when given, else ``swp-`` and the role's name with every other character than
+    letters, digits and ``-`` made ``-`` (at most 128 characters)."""
+    return name or ("swp-" + re.sub(r"[^A-Za-z0-9-]", "-", role_name or ""))[:128]
+
+
+def _check_template(template, account, manager_id, principal, name, region, parameter):
+    """The role's own template must give exactly the planned trust policy, with the ID as a NoEcho parameter."""
+    if not isinstance(template, dict):
+        raise OnboardingError("the role's CloudFormation template cannot be read")
+    if (template.get("Parameters") or {}).get(parameter, {}).get("NoEcho") is not True:
+        raise OnboardingError("the role's CloudFormation template has no NoEcho parameter %s" % parameter)
+    planned = trust_policy(manager_id, principal, account["partition"])
+    try:
+        given = stack_trust_policy(template, STACK_LOGICAL_ID, {parameter: manager_id}, account["account_id"],
+                                   account["partition"], region, name)
+    except MigrationError as exc:
+        raise OnboardingError("the role's CloudFormation template: %s" % exc) from None
+    if given != planned:
+        raise OnboardingError("the role's CloudFormation template does not give the planned trust policy")
+    return planned
+
+
+def _stack_trust_differs(facts, owned, planned, plan, account, manager_id, name, region, parameter):
+    """Why the stack, updated with its own template and the manager-defined ID, would not give the planned trust
+    policy (a list of reasons; empty when it would)."""
+    reasons = []
+    if plan["trust"] != KEEP:
+        reasons.append("the role trusts the manager with other external IDs (%s)" % plan["state"])
+    if parameter not in owned["parameters"]:
+        reasons.append("its template has no parameter %s" % parameter)
+        return reasons
+    values = dict(facts.get("stack_parameters") or {})
+    values[parameter] = manager_id
+    try:
+        document = stack_trust_policy(facts.get("stack_template"), owned["logical_id"], values, account["account_id"],
+                                      account["partition"], region, name)
+    except MigrationError as exc:
+        reasons.append(str(exc))
+        return reasons
+    if document != planned:
+        reasons.append("its template gives another trust policy than the manager's principal with the manager-defined ID alone")
+    return reasons
+
+
+def plan_stack(plan, account, facts, template, manager_id, name, region, parameter="ExternalID", update_trust=False,
+               reveal=False):
+    """How the role is made or kept through the CloudFormation stack ``name``, decided before any write.
+
+    ``plan`` is plan_onboarding()'s result for an account it does not fail, ``facts`` amazon.aws.cloudformation_info's
+    entry for the stack with its resources and its template parsed (empty when there is no stack), ``template`` the
+    role's own template (the external ID is its NoEcho parameter ``parameter``).
+
+    Returns ``mode`` (``stack``: the stack makes or keeps the role; ``direct``: an existing role no stack owns,
+    onboarded in place as without the option), ``stack`` (``create``, ``update``, ``none``, or None in ``direct``
+    mode), ``message`` (set when the account must fail closed), ``trust_policy`` (the role's trust policy through the
+    stack: it holds the full ID), ``template`` and ``record``.
+    """
+    if not _STACK_NAME.match(name or ""):
+        raise OnboardingError("connector_onboarding_cloudformation_stack %r is not a CloudFormation stack name (a letter, "
+                              "then letters, digits and -, at most 128)" % (name,))
+    if not _PARAMETER_NAME.match(parameter or ""):
+        raise OnboardingError("connector_onboarding_cloudformation_parameter must be a CloudFormation parameter name "
+                              "(letters and digits)")
+    planned = _check_template(template, account, manager_id, plan["principal"], name, region, parameter)
+    facts = facts or {}
+    record = copy.deepcopy(plan["record"])
+    result = {"mode": "direct", "stack": None, "message": None, "trust_policy": planned, "template": template,
+              "record": record}
+    description = facts.get("stack_description") or {}
+    where = "CloudFormation stack %s (%s)" % (name, region)
+    stack = {"name": name, "region": region, "logical_id": STACK_LOGICAL_ID, "status": description.get("stack_status"),
+             "parameter": parameter}
+    owned = find_stack({region: {name: facts}}, account["role_name"], account["role_arn"]) if description else None
+    problem = None
+    if plan["trust"] == CREATE:
+        if description:
+            problem = ("%s exists (%s), but the role %s does not: delete the stack (a failed create can leave it so) or "
+                       "name another with connector_onboarding_cloudformation_stack. Nothing was written." % (
+                           where, stack["status"], account["role_arn"]))
+        else:
+            result["stack"] = STACK_CREATE
+    elif owned is None:
+        if description:
+            problem = ("%s exists and does not own the role %s, which exists: name another stack with "
+                       "connector_onboarding_cloudformation_stack, or onboard without connector_onboarding_cloudformation. "
+                       "Nothing was written." % (where, account["role_arn"]))
+        else:
+            record["instruction"] = ("The role existed and no CloudFormation stack owns it: onboarded in place, as "
+                                     "without connector_onboarding_cloudformation (importing it into a stack is yours to do).")
+            return result
+    else:
+        stack.update(logical_id=owned["logical_id"], status=owned["status"],
+                     parameter=parameter if parameter in owned["parameters"] else None)
+        others = sorted(resource.get("logical_resource_id") for resource in facts.get("stack_resource_list") or []
+                        if resource.get("logical_resource_id") != owned["logical_id"])
+        reasons = _stack_trust_differs(facts, owned, planned, plan, account, manager_id, name, region, parameter)
+        if stack["status"] not in STACK_STABLE:
+            problem = "%s is %s: let it settle or repair it, then rerun. Nothing was written." % (where, stack["status"])
+        elif not reasons and facts.get("stack_template") == template:
+            result["stack"] = STACK_NONE
+        elif reasons and not update_trust:
+            problem = ("%s owns the role and would not give it the manager's principal with the manager-defined ID alone: "
+                       "%s. Nothing was written. Set connector_onboarding_update_trust: true to update the stack with the "
+                       "role's template and the manager-defined ID, or fix the stack yourself." % (where, "; ".join(reasons)))
+        elif others or owned["logical_id"] != STACK_LOGICAL_ID:
+            problem = ("%s holds %s: updating it with the role's template would %s. Update the stack yourself. Nothing was "
+                       "written." % (where, ", ".join(others) if others else "the role as resource " + owned["logical_id"],
+                                     "delete them" if others else "replace the role"))
+        else:
+            result["stack"] = STACK_UPDATE
+    record["owner"] = "cloudformation"
+    record["stack"] = stack
+    if problem:
+        result["message"] = mask_in_text(problem, plan["ids"], reveal=reveal)
+        record.update(outcome="failed", error=result["message"], state_after=record["state_before"],
+                      accepted_after=record["accepted_before"])
+        return result
+    result["mode"] = "stack"
+    if result["stack"] != STACK_NONE:
+        record.update(outcome="pending", state_after="pending", accepted_after=[mask_external_id(manager_id, reveal=reveal)])
+        record["instruction"] = ("%s through %s, parameter %s: the stack is the role's source of truth (the rollout "
+                                 "updates it with extid_migration_cloudformation update_stack)." % (
+                                     "Created" if result["stack"] == STACK_CREATE else "Updated", where, parameter))
+    return result

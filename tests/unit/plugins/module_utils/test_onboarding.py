@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -15,7 +16,9 @@ from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
     permissions_policy,
     plan_onboarding,
+    plan_stack,
     record_step,
+    stack_name,
     target,
     trust_policy,
 )
@@ -153,3 +156,137 @@ def test_a_store_is_named_once():
             source_name(**kwargs)
     with pytest.raises(StoreError, match="not the external ID as plain text"):
         resolve({"id": M}, SOURCE)
+
+
+# ------------------------------------------------------------------ the role through a CloudFormation stack
+
+STACK = "swp-TrendMicroWorkloadSecurityRole"
+
+
+def role_template(principal=SWP, parameter="ExternalID", description="d", policy_name="ServerWorkloadProtectionRead"):
+    """What the role's templates/cross_account_role.json.j2 renders to."""
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {parameter: {"Type": "String", "NoEcho": True, "MinLength": 1}},
+        "Resources": {"CrossAccountRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": "TrendMicroWorkloadSecurityRole", "Path": "/", "Description": description,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "ServerWorkloadProtection", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": parameter}}}}]},
+            "Policies": [{"PolicyName": policy_name, "PolicyDocument": permissions_policy()}]}}},
+        "Outputs": {"RoleArn": {"Value": {"Fn::GetAtt": ["CrossAccountRole", "Arn"]}}},
+    }
+
+
+def stack_facts(template=None, status="CREATE_COMPLETE", physical="TrendMicroWorkloadSecurityRole", extra=(), value=M,
+                logical="CrossAccountRole"):
+    resources = [{"logical_resource_id": logical, "physical_resource_id": physical, "resource_type": "AWS::IAM::Role",
+                  "resource_status": "CREATE_COMPLETE"}]
+    resources += [{"logical_resource_id": name, "physical_resource_id": name, "resource_type": "AWS::SNS::Topic",
+                   "resource_status": "CREATE_COMPLETE"} for name in extra]
+    template = role_template() if template is None else template
+    return {"stack_description": {"stack_name": STACK, "stack_status": status},
+            "stack_parameters": dict((name, value) for name in template["Parameters"]), "stack_resource_list": resources,
+            "stack_template": template}
+
+
+def stacked(policy, facts, connector=None, update=False, template=None, **kwargs):
+    plan = plan_onboarding("h", ACCOUNT, policy, connector, M, update_trust=update)
+    assert plan["action"] != "fail", plan["message"]
+    return plan_stack(plan, ACCOUNT, facts, role_template() if template is None else template, M, STACK, "us-east-1",
+                      update_trust=update, **kwargs)
+
+
+def test_the_stack_name_comes_from_the_role_name_unless_given():
+    assert stack_name("TrendMicroWorkloadSecurityRole") == STACK
+    assert stack_name("Reader+Role@corp_1") == "swp-Reader-Role-corp-1"
+    assert len(stack_name("R" * 64 + "x" * 100)) == 128
+    assert stack_name("x", "mine") == "mine"
+    with pytest.raises(OnboardingError, match="not a CloudFormation stack name"):
+        plan_stack(plan_onboarding("h", ACCOUNT, None, None, M), ACCOUNT, {}, role_template(), M, "1bad_name", "us-east-1")
+
+
+def test_the_template_gives_the_planned_trust_policy_or_the_filter_refuses_it():
+    plan = plan_onboarding("h", ACCOUNT, None, None, M)
+    result = plan_stack(plan, ACCOUNT, {}, role_template(), M, STACK, "us-east-1")
+    assert result["trust_policy"] == trust_policy(M) == plan["trust_policy"]
+    for bad, match in ((role_template(principal="arn:aws:iam::444455556666:root"), "planned trust policy"),
+                       (dict(role_template(), Parameters={"ExternalID": {"Type": "String"}}), "NoEcho"),
+                       (role_template(parameter="Other"), "NoEcho"), ("text", "cannot be read")):
+        with pytest.raises(OnboardingError, match=match):
+            plan_stack(plan, ACCOUNT, {}, bad, M, STACK, "us-east-1")
+    with pytest.raises(OnboardingError, match="parameter name"):
+        plan_stack(plan, ACCOUNT, {}, role_template(), M, STACK, "us-east-1", parameter="External-ID")
+
+
+def test_a_new_role_is_created_by_the_stack_and_the_record_names_it():
+    result = stacked(None, {})
+    assert (result["mode"], result["stack"], result["message"]) == ("stack", "create", None)
+    record = result["record"]
+    assert record["owner"] == "cloudformation"
+    assert record["stack"] == {"name": STACK, "region": "us-east-1", "logical_id": "CrossAccountRole", "status": None,
+                               "parameter": "ExternalID"}
+    assert record["instruction"].startswith("Created through CloudFormation stack " + STACK)
+    done = record_step(record_step(record_step(record, "create_stack", changed=True), "permissions"), "connector", changed=True,
+                       connector={"id": 3})
+    assert record_step(done, "done")["actions"] == ["create_stack", "create_connector"]
+    assert M not in json.dumps(result["record"]) and M not in json.dumps(result["template"])
+
+
+def test_a_right_stack_is_kept_and_a_rerun_writes_nothing():
+    result = stacked(statement(M), stack_facts(), CONNECTOR)
+    assert (result["mode"], result["stack"], result["message"]) == ("stack", "none", None)
+    assert result["record"]["outcome"] == "unchanged" and result["record"]["stack"]["status"] == "CREATE_COMPLETE"
+    # AWS masks the NoEcho value: the check does not need it.
+    assert stacked(statement(M), stack_facts(value="****"), CONNECTOR)["stack"] == "none"
+    assert stacked(statement(M), stack_facts(status="UPDATE_ROLLBACK_COMPLETE"), None)["stack"] == "none"
+
+
+@pytest.mark.parametrize("policy, facts, match", [
+    (None, stack_facts(), "exists \\(CREATE_COMPLETE\\), but the role .* does not"),
+    (None, stack_facts(status="ROLLBACK_COMPLETE"), "delete the stack"),
+    (statement(M), stack_facts(physical="SomeoneElsesRole"), "does not own the role"),
+    (statement(M), stack_facts(status="UPDATE_IN_PROGRESS"), "is UPDATE_IN_PROGRESS"),
+])
+def test_a_stack_that_cannot_make_the_role_fails_closed(policy, facts, match):
+    result = stacked(policy, facts, update=True)
+    assert result["message"] and re.search(match, result["message"])
+    assert result["record"]["outcome"] == "failed" and result["record"]["error"] == result["message"]
+    assert M not in result["message"]
+
+
+def test_a_stack_that_would_give_another_trust_policy_fails_unless_update_trust():
+    other = role_template(principal="arn:aws:iam::444455556666:root")
+    for policy, facts, reason in ((statement(M), stack_facts(other), "another trust policy"),
+                                  (statement(M), stack_facts(role_template(parameter="Id")), "no parameter ExternalID"),
+                                  (statement(OLD), stack_facts(value=OLD), None)):
+        if reason:
+            refused = stacked(policy, facts)
+            assert "connector_onboarding_update_trust" in refused["message"] and reason in refused["message"]
+            assert OLD not in refused["message"] and M not in refused["message"]
+        else:  # the plan itself refuses a role that trusts other IDs without update_trust
+            assert plan_onboarding("h", ACCOUNT, policy, None, M)["action"] == "fail"
+        allowed_now = stacked(policy, facts, update=True)
+        assert (allowed_now["mode"], allowed_now["stack"], allowed_now["message"]) == ("stack", "update", None)
+        assert allowed_now["record"]["accepted_after"] == ["3f1c****"]
+        assert allowed_now["record"]["instruction"].startswith("Updated through")
+    # A stack whose role trusts other IDs and that a connector uses is a migration, refused by the plan already.
+    assert plan_onboarding("h", ACCOUNT, statement(OLD), CONNECTOR, M, update_trust=True)["action"] == "fail"
+
+
+def test_a_template_that_differs_only_elsewhere_is_updated_without_update_trust():
+    result = stacked(statement(M), stack_facts(role_template(description="older")), CONNECTOR)
+    assert (result["stack"], result["message"], result["record"]["outcome"]) == ("update", None, "pending")
+
+
+def test_a_stack_with_other_resources_or_another_logical_id_is_never_replaced():
+    other = role_template(principal="arn:aws:iam::444455556666:root")
+    for facts in (stack_facts(other, extra=["Alerts"]), stack_facts(other, logical="Role")):
+        result = stacked(statement(M), facts, update=True)
+        assert "Update the stack yourself" in result["message"]
+
+
+def test_an_existing_role_no_stack_owns_is_onboarded_in_place():
+    result = stacked(statement(OLD), {}, update=True)
+    assert (result["mode"], result["stack"], result["message"]) == ("direct", None, None)
+    assert "onboarded in place" in result["record"]["instruction"] and result["record"]["owner"] is None
