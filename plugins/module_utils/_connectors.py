@@ -47,6 +47,8 @@ __all__ = [
     "search_filter",
     "search_all",
     "to_snake",
+    "from_snake",
+    "check_given_connector",
     "auth_type",
     "iso_utc",
     "create_body",
@@ -175,9 +177,10 @@ def validate_params(params):
                              "combined with access_key or use_instance_role.")
     if params.get("sync_timeout") is not None and params["sync_timeout"] < 0:
         raise ConnectorError("sync_timeout must be 0 or more seconds.")
-    if not lookup_criteria(params) and not local_match(params):
-        raise ConnectorError("Nothing identifies the connector: give id, cross_account_role_arn, account_id, access_key "
-                             "or use_instance_role.")
+    check_given_connector(params)
+    if not lookup_criteria(params) and not local_match(params) and params.get("connector") is None:
+        raise ConnectorError("Nothing identifies the connector: give id, cross_account_role_arn, account_id, access_key, "
+                             "use_instance_role or connector.")
 
 
 # ------------------------------------------------------------------ search
@@ -340,6 +343,90 @@ def to_snake(connector):
         # Only swp.aws.workload_extid_info returns an external ID in full; here it is a hint, masked.
         result["external_id"] = mask_external_id(connector["externalId"])
     return result
+
+
+# Keys to_snake returns for every connector (the settings); the others are derived, or only there sometimes.
+_SNAKE_REQUIRED = tuple(key for _api, key in _FIELDS)
+_SNAKE_OPTIONAL = ("last_sync", "synced_regions", "auth_type", "external_id")
+_STRING_FIELDS = ("displayName", "accountId", "accountAlias", "crossAccountRoleArn", "accessKey", "seedRegion")
+
+
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def from_snake(connector):
+    """A connector as swp.aws.workload_connector_info returned it (``to_snake``'s shape), back in the API's shape.
+
+    Raises ConnectorError naming the problem when ``connector`` cannot be such a connector: not a dict,
+    a key ``to_snake`` never returns, a setting missing or of the wrong type, an ID that is not a
+    positive integer, or derived keys (``auth_type``, ``last_sync``) that contradict the settings.
+    A property that is null is left out, as the manager leaves it out. ``external_id`` is never taken
+    for the connector's ``externalId``: it is masked, so the result is a connector of a manager that
+    does not say which external ID it uses.
+    """
+    if not isinstance(connector, dict):
+        raise ConnectorError("connector must be a dict, a connector as swp.aws.workload_connector_info returned it, "
+                             "not %s." % type(connector).__name__)
+    unknown = sorted(str(key) for key in connector if key not in _SNAKE_REQUIRED + _SNAKE_OPTIONAL)
+    if unknown:
+        raise ConnectorError("connector has keys swp.aws.workload_connector_info never returns (%s): give a connector "
+                             "as it returned it, with snake_case keys." % ", ".join(unknown))
+    missing = [key for key in _SNAKE_REQUIRED if key not in connector]
+    if missing:
+        raise ConnectorError("connector lacks %s: give a connector as swp.aws.workload_connector_info returned it."
+                             % ", ".join(missing))
+    cid = connector["id"]
+    if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
+        raise ConnectorError("connector's id must be a positive connector ID, got %r." % (cid,))
+    result = {}
+    for prop, key in _FIELDS:
+        value = connector[key]
+        if prop in _BOOLEAN_FIELDS:
+            if not isinstance(value, bool):
+                raise ConnectorError("connector's %s must be true or false, got %r." % (key, value))
+        elif prop == "lastSyncTime":
+            if value is not None and (not _number(value) or value < 0):
+                raise ConnectorError("connector's last_sync_time must be milliseconds since the epoch, got %r." % (value,))
+        elif prop in _STRING_FIELDS:
+            if value is not None and not isinstance(value, str):
+                raise ConnectorError("connector's %s must be a string or null, got %r." % (key, value))
+        if value is not None:
+            result[prop] = value
+    regions = connector.get("synced_regions")
+    if regions is not None:
+        if not isinstance(regions, list) or not all(isinstance(r, dict) for r in regions):
+            raise ConnectorError("connector's synced_regions must be a list of dicts.")
+        result["syncedRegions"] = [{"region": r.get("region"), "computersSynced": r.get("computers_synced"),
+                                    "workspacesSynced": r.get("workspaces_synced")} for r in regions]
+    if "auth_type" in connector and connector["auth_type"] != auth_type(result):
+        raise ConnectorError("connector's auth_type is %s, but its settings say %s: give the connector as "
+                             "swp.aws.workload_connector_info returned it." % (connector["auth_type"], auth_type(result)))
+    if "last_sync" in connector and connector["last_sync"] != iso_utc(result.get("lastSyncTime")):
+        raise ConnectorError("connector's last_sync %s does not match its last_sync_time %s: give the connector as "
+                             "swp.aws.workload_connector_info returned it." % (connector["last_sync"], result.get("lastSyncTime")))
+    return result
+
+
+def check_given_connector(params):
+    """The connector given in the ``connector`` option, in the API's shape, after checking it against the options.
+
+    None when the option is not given. Raises ConnectorError when it is malformed (see ``from_snake``),
+    is not the connector ``id`` names, or does not use the role ``cross_account_role_arn`` names.
+    """
+    if params.get("connector") is None:
+        return None
+    given = from_snake(params["connector"])
+    if params.get("id") is not None and params["id"] != given["ID"]:
+        raise ConnectorError("connector is AWS connector %s, but id is %s: give the listed connector of the same ID, or "
+                             "leave out connector to have the module read it." % (given["ID"], params["id"]))
+    arn = params.get("cross_account_role_arn")
+    if arn is not None and arn != given.get("crossAccountRoleArn"):
+        raise ConnectorError("connector (AWS connector %s) uses %s, but cross_account_role_arn is %s: the listing may be stale. "
+                             "To change a connector's role, leave out connector to have the module read it."
+                             % (given["ID"], "role %s" % given["crossAccountRoleArn"] if given.get("crossAccountRoleArn")
+                                else "no role", arn))
+    return given
 
 
 # ------------------------------------------------------------------ create

@@ -17,6 +17,8 @@ description:
     else by O(access_key), each a search the manager does, else (with O(use_instance_role=true)) as the instance-role
     connector, found in a listing of the connectors, since C(useInstanceRole) is not a searchable field. When more
     than one connector matches, the task fails and names their IDs: give O(id) to choose."
+  - With O(connector), the connector listed earlier in the play, the module reads nothing and makes one call, the
+    write (and the polls of O(sync)).
   - A connector reaches its AWS account through a cross-account role (O(cross_account_role_arn)), an access key
     (O(access_key) and O(secret_key)) or the manager's own instance role (O(use_instance_role)).
   - Only the properties that differ are sent. C(changed) says whether a setting of the connector changed, and
@@ -35,8 +37,8 @@ attributes:
   check_mode:
     support: full
     description:
-      - In check mode the module reads the connector and reports what it would change and what the connector would
-        be, writing nothing. It does not ask for a synchronization.
+      - In check mode the module reads the connector (with O(connector), it makes no call at all) and reports what it
+        would change and what the connector would be, writing nothing. It does not ask for a synchronization.
   diff_mode:
     support: full
     description: Shows the connector's settings before and after, in snake_case; a secret key never appears.
@@ -164,6 +166,27 @@ options:
         to assume the role for a few seconds. V(0) tries once.
     type: float
     default: 0
+  connector:
+    description:
+      - The connector as M(swp.aws.workload_connector_info) returned it (one item of its C(connectors), snake_case keys),
+        or as this module returned it (RV(connector)). When given, the module uses it instead of reading the connector,
+        so no call comes before the write, and O(id) may be left out (the connector gives it).
+      - Without it, the module finds and reads the connector as described above, and behaves exactly as it did before
+        this option existed.
+      - "It is trusted as it is: the settings an update is compared with, that the connector still exists, and its
+        C(last_sync_time), which O(sync) waits to pass. Take it from a listing made earlier in the same play; stale
+        data is your risk. A setting changed since the listing may be left as it is, an update of a connector deleted
+        since fails (nothing is created), and a synchronization the manager made on its own after the listing counts
+        for O(sync)."
+      - Its C(external_id) is masked, so it is ignored. The module treats the connector like one of a manager that does
+        not say which external ID a connector uses, so O(use_manager_external_id=true) always performs the switch
+        (RV(external_id_switch=performed)) and never reads C(GET /api/awsconnectorsettings).
+      - It is checked before any call. It must have the keys M(swp.aws.workload_connector_info) returns, with their
+        types; its C(id) must equal O(id) when both are given; its C(cross_account_role_arn) must equal
+        O(cross_account_role_arn) when that is given (to change a connector's role ARN, leave out O(connector)).
+        Anything else is an error that names the problem, and nothing is sent.
+      - With O(state=absent), the connector given is deleted by its ID; one deleted meanwhile is no change.
+    type: dict
 notes:
   - "A refused create or modify that sent a role ARN (any status but 401, 404 and 409) fails with the trust-policy
     advice: the role's trust policy must trust the manager's AWS principal and accept the manager-defined external ID.
@@ -224,6 +247,24 @@ EXAMPLES = r"""
     manager_external_id: "{{ swp_extid.external_id }}"
     sync: true
   no_log: true
+
+- name: List the connectors once, then switch each account's connector with one call (no read before it)
+  module_defaults:
+    group/swp.aws.workload:
+      url: "{{ swp_url }}"
+      api_key: "{{ swp_api_key }}"
+  block:
+    - name: List every connector, once for the play
+      swp.aws.workload_connector_info:
+      register: listing
+      run_once: true
+
+    - name: Switch the connector listed for this account
+      swp.aws.workload_connector:
+        connector: "{{ listing.connectors | selectattr('cross_account_role_arn', 'eq', role_arn) | first }}"
+        cross_account_role_arn: "{{ role_arn }}"
+        use_manager_external_id: true
+        sync: true
 
 - name: Synchronize a connector now, without changing it
   swp.aws.workload_connector:
@@ -295,7 +336,7 @@ external_id_switch_msg:
 
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, diff_view, local_match, lookup_criteria, plan, sync_failure_message, to_snake,
+    MANAGER_DEFINED, check_given_connector, diff_view, local_match, lookup_criteria, plan, sync_failure_message, to_snake,
     validate_params)
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
@@ -310,7 +351,8 @@ def hide_external_ids(module, *values):
 def read(module, api):
     """The connector and, when the switch needs it, the manager-defined external ID (None when unknown)."""
     p = module.params
-    current = api.find_for(p)
+    # A connector given (listed earlier in the play) is trusted as it is: no read before the write.
+    current = check_given_connector(p) if p["connector"] is not None else api.find_for(p)
     hide_external_ids(module, current and current.get("externalId"), p["manager_external_id"])
     manager_id = p["manager_external_id"]
     if manager_id is None and current and p["state"] == "present" and p["use_manager_external_id"] and "externalId" in current:
@@ -403,6 +445,7 @@ def main():
             sync=dict(type="bool", default=False),
             sync_timeout=dict(type="float", default=120),
             switch_retry_timeout=dict(type="float", default=0),
+            connector=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

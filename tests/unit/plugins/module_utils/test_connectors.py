@@ -518,3 +518,98 @@ def test_plan_decides_every_write_without_io():
     assert c.plan(params(cross_account_role_arn=ARN), None).action == "create"
     with pytest.raises(ConnectorError, match="no AWS connector with ID 4"):
         c.plan(params(id=4), None)
+
+
+# ------------------------------------------------------------------ a connector given, as the listing returned it
+
+@pytest.mark.parametrize("connector", [
+    role_connector(accountAlias="acme"),
+    role_connector(lastSyncTime=None, syncedRegions=[]),
+    key_connector(),
+    {"ID": 3, "useInstanceRole": True, "workspacesEnabled": True},
+    {"ID": 4},
+])
+def test_from_snake_gives_back_the_api_connector_to_snake_was_made_of(connector):
+    back = c.from_snake(c.to_snake(connector))
+    expected = {k: v for k, v in connector.items() if v is not None}
+    expected.setdefault("useInstanceRole", False)
+    expected.setdefault("workspacesEnabled", False)
+    expected.setdefault("syncedRegions", [])
+    assert back == expected
+    assert c.to_snake(back) == c.to_snake(connector)
+
+
+def test_from_snake_never_takes_the_masked_external_id_for_the_connectors():
+    snake = c.to_snake(role_connector(externalId=MANAGER_ID))
+    assert snake["external_id"].endswith("****")
+    back = c.from_snake(snake)
+    assert "externalId" not in back
+    # So the switch is performed, as for a manager that does not say which ID a connector uses.
+    decision, sentence = c.switch_decision(back, MANAGER_ID)
+    assert decision == c.SWITCH_PERFORMED and "does not say which external ID" in sentence
+    assert c.external_id_source(back, MANAGER_ID) == c.UNKNOWN
+
+
+def _snake(**changes):
+    snake = c.to_snake(role_connector())
+    snake.update(changes)
+    return snake
+
+
+@pytest.mark.parametrize("connector, fragment", [
+    ("7", "connector must be a dict"),
+    ([_snake()], "connector must be a dict"),
+    ({"ID": 7, "crossAccountRoleArn": ARN}, "keys swp.aws.workload_connector_info never returns (ID, crossAccountRoleArn)"),
+    (_snake(externalId="x"), "never returns (externalId)"),
+    ({"id": 7, "cross_account_role_arn": ARN}, "connector lacks display_name, account_id"),
+    (_snake(id=None), "connector's id must be a positive connector ID, got None"),
+    (_snake(id="7"), "connector's id must be a positive connector ID, got '7'"),
+    (_snake(id=True), "positive connector ID, got True"),
+    (_snake(id=0), "positive connector ID, got 0"),
+    (_snake(use_instance_role="no"), "use_instance_role must be true or false"),
+    (_snake(workspaces_enabled=None), "workspaces_enabled must be true or false"),
+    (_snake(last_sync_time="1714555800123"), "last_sync_time must be milliseconds"),
+    (_snake(last_sync_time=-1), "last_sync_time must be milliseconds"),
+    (_snake(cross_account_role_arn=42), "cross_account_role_arn must be a string or null"),
+    (_snake(synced_regions={"region": "us-east-1"}), "synced_regions must be a list of dicts"),
+    (_snake(auth_type="access_key"), "auth_type is access_key, but its settings say cross_account_role"),
+    (_snake(last_sync_time=1714555800999), "does not match its last_sync_time 1714555800999"),
+])
+def test_from_snake_refuses_what_the_listing_cannot_have_returned(connector, fragment):
+    with pytest.raises(ConnectorError) as raised:
+        c.from_snake(connector)
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("options, fragment", [
+    (dict(id=8, connector=_snake()), "connector is AWS connector 7, but id is 8"),
+    (dict(cross_account_role_arn=OTHER_ARN, connector=_snake()), "uses role %s, but cross_account_role_arn is %s" % (ARN, OTHER_ARN)),
+    (dict(cross_account_role_arn=ARN, connector=c.to_snake(key_connector())), "uses no role, but cross_account_role_arn"),
+    (dict(id=7, connector=_snake(id="7")), "positive connector ID"),
+])
+def test_validate_params_refuses_a_given_connector_that_is_not_the_one_the_options_name(options, fragment):
+    with pytest.raises(ConnectorError) as raised:
+        c.validate_params(params(**options))
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("options", [
+    dict(connector=_snake()),
+    dict(connector=_snake(), state="absent"),
+    dict(id=7, cross_account_role_arn=ARN, connector=_snake(), use_manager_external_id=True, sync=True),
+])
+def test_validate_params_accepts_a_given_connector_that_matches(options):
+    c.validate_params(params(**options))
+    assert c.check_given_connector(params(**options))["ID"] == 7
+
+
+def test_check_given_connector_is_none_without_the_option():
+    assert c.check_given_connector(params(id=7)) is None
+
+
+def test_plan_with_a_given_connector_switches_with_its_role_arn_and_waits_past_its_sync_time():
+    given = c.check_given_connector(params(id=7, connector=c.to_snake(role_connector(externalId=MANAGER_ID))))
+    switch = c.plan(params(id=7, use_manager_external_id=True, sync=True), given, MANAGER_ID)
+    assert switch.action == "modify" and switch.body == {"crossAccountRoleArn": ARN} and switch.sync
+    assert switch.switch == c.SWITCH_PERFORMED and switch.source == c.UNKNOWN
+    assert given["lastSyncTime"] == 1714555800123

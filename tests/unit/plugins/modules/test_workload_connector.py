@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.swp.aws.plugins.modules import workload_connector
+from ansible_collections.swp.aws.plugins.modules import workload_connector, workload_connector_info
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
 SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
@@ -546,3 +546,147 @@ def test_manager_external_id_given_is_used_instead_of_reading_the_settings(sim, 
     assert rc == 0 and result["changed"] is False and result["external_id_switch"] == "not_needed"
     assert "/api/awsconnectorsettings" not in [e["path"] for e in sim.requests()]
     assert sim.manager_external_id not in json.dumps(result)
+
+
+# ------------------------------------------------------------------ connector: the listed connector, no read before the write
+
+def listed(sim, capsys):
+    """The connectors as swp.aws.workload_connector_info lists them; the request log is cleared after the listing."""
+    rc, result = run_module(workload_connector_info, dict(url=sim.url, api_key="sim-full-key"), capsys)
+    assert rc == 0, result
+    sim.clear_requests()
+    return result["connectors"]
+
+
+def calls(sim):
+    return [(e["method"], e["path"]) for e in sim.requests()]
+
+
+@pytest.mark.parametrize("expose", [False, True])
+def test_with_the_listed_connector_a_switch_is_one_post_and_nothing_before_it(sim, capsys, iam, expose):
+    sim.configure(expose_external_id=expose)
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1", "lastSyncTime": 1000})
+    connector = listed(sim, capsys)[0]
+    assert ("external_id" in connector) is expose
+    rc, result = run(sim, capsys, connector=connector, cross_account_role_arn=arn, use_manager_external_id=True, sync=True)
+    assert rc == 0, result
+    assert result["changed"] is True and result["synced"] is True and result["connector"]["last_sync_time"] > 1000
+    # A masked external_id is not the connector's: the switch is performed, and the settings are never read.
+    assert result["external_id_switch"] == "performed"
+    assert "does not say which external ID" in result["external_id_switch_msg"]
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {"sync": "true"}, {"crossAccountRoleArn": arn})]
+    assert calls(sim) == [("POST", "/api/awsconnectors/1")]
+    assert connectors(sim)[0]["external_id_source"] == "manager"
+    assert sim.manager_external_id not in json.dumps(result)
+
+
+def test_with_the_listed_connector_the_id_is_its_own(sim, capsys, iam):
+    arn = iam.role(sim.manager_external_id)
+    sim.add_connectors([{"crossAccountRoleArn": ARN}, {"crossAccountRoleArn": arn}])
+    connector = listed(sim, capsys)[1]
+    rc, result = run(sim, capsys, id=2, connector=connector, use_manager_external_id=True)
+    assert rc == 0 and result["changed"] is True and result["connector"]["id"] == 2
+    assert calls(sim) == [("POST", "/api/awsconnectors/2")]
+
+
+def test_with_the_listed_connector_a_later_sync_is_polled_for_after_the_write(sim, capsys, iam):
+    sim.configure(sync_mode="async", sync_delay=0.8)
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1", "lastSyncTime": 1000})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, connector=connector, cross_account_role_arn=arn, use_manager_external_id=True, sync=True,
+                     sync_timeout=10)
+    assert rc == 0, result
+    assert result["synced"] is True and result["connector"]["last_sync_time"] > 1000
+    made = calls(sim)
+    assert made[0] == ("POST", "/api/awsconnectors/1")
+    assert len(made) >= 2 and set(made[1:]) == {("GET", "/api/awsconnectors/1")}
+
+
+def test_with_the_listed_connector_sync_waits_past_its_listed_sync_time(sim, capsys):
+    # The listing's last_sync_time is the mark: a connector whose sync never comes fails, naming that time.
+    sim.configure(sync_delay=30)
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1714555800123})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, connector=connector, sync=True, sync_timeout=1)
+    assert rc == 1 and result["synced"] is False
+    assert "stayed at 2024-05-01T09:30:00.123Z" in result["msg"]
+    assert calls(sim)[0] == ("POST", "/api/awsconnectors/1")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (dict(id=2), "connector is AWS connector 1, but id is 2"),
+    (dict(cross_account_role_arn="arn:aws:iam::123456789012:role/other"), "uses role %s, but cross_account_role_arn is" % ARN),
+    (dict(connector_changes=dict(id="1")), "connector's id must be a positive connector ID, got '1'"),
+    (dict(connector_changes=dict(crossAccountRoleArn=ARN)), "never returns (crossAccountRoleArn)"),
+    (dict(connector_changes=dict(auth_type="instance_role")), "auth_type is instance_role"),
+    (dict(connector_drop="use_instance_role"), "connector lacks use_instance_role"),
+])
+def test_a_listed_connector_that_does_not_match_fails_before_any_call(sim, capsys, args, fragment):
+    sim.add_connector({"crossAccountRoleArn": ARN, "externalId": "user-defined-1"})
+    connector = listed(sim, capsys)[0]
+    connector.update(args.pop("connector_changes", {}))
+    connector.pop(args.pop("connector_drop", None), None)
+    rc, result = run(sim, capsys, connector=connector, use_manager_external_id=True, sync=True, **args)
+    assert rc == 1 and fragment in result["msg"], result
+    assert sim.requests() == []
+    assert connectors(sim)[0]["external_id_source"] == "user"
+
+
+def test_with_the_listed_connector_check_mode_makes_no_call_and_shows_the_diff(sim, capsys):
+    sim.configure(expose_external_id=True)
+    sim.add_connector({"crossAccountRoleArn": ARN, "displayName": "old", "externalId": "user-defined-1"})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, check_mode=True, diff=True, connector=connector, cross_account_role_arn=ARN, display_name="new",
+                     use_manager_external_id=True, sync=True)
+    assert rc == 0 and result["changed"] is True and result["synced"] is False
+    assert result["external_id_switch"] == "performed"
+    assert sim.requests() == []
+    assert result["diff"]["before"]["display_name"] == "old" and result["diff"]["after"]["display_name"] == "new"
+    assert result["diff"]["before"]["external_id_source"] == "unknown"
+    assert result["diff"]["after"]["external_id_source"] == "manager_defined"
+    assert result["connector"]["id"] == 1 and result["connector"]["display_name"] == "new"
+    assert connectors(sim)[0]["displayName"] == "old"
+
+
+def test_with_the_listed_connector_an_update_sends_only_what_differs_from_it(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN, "displayName": "old"})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, diff=True, connector=connector, display_name="new")
+    assert rc == 0 and result["changed"] is True and result["connector"]["display_name"] == "new"
+    assert result["diff"]["before"]["display_name"] == "old"
+    assert writes(sim) == [("POST", "/api/awsconnectors/1", {}, {"displayName": "new"})]
+    assert calls(sim) == [("POST", "/api/awsconnectors/1")]
+    rc, again = run(sim, capsys, connector=connector, display_name="old")
+    assert rc == 0 and again["changed"] is False and calls(sim) == [("POST", "/api/awsconnectors/1")]
+
+
+def test_with_the_listed_connector_delete_is_one_call(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, connector=connector, state="absent")
+    assert rc == 0 and result["changed"] is True and connectors(sim) == []
+    assert calls(sim) == [("DELETE", "/api/awsconnectors/1")]
+    rc, again = run(sim, capsys, connector=connector, state="absent")
+    assert rc == 0 and again["changed"] is False
+
+
+def test_a_listed_connector_deleted_since_fails_and_nothing_is_created(sim, capsys):
+    sim.add_connector({"crossAccountRoleArn": ARN})
+    connector = listed(sim, capsys)[0]
+    rc, dummy = run(sim, capsys, id=1, state="absent")
+    assert rc == 0
+    sim.clear_requests()
+    rc, result = run(sim, capsys, connector=connector, use_manager_external_id=True)
+    assert rc == 1 and result["api_error"]["status"] == 404
+    assert calls(sim) == [("POST", "/api/awsconnectors/1")]
+    assert connectors(sim) == []
+
+
+def test_without_the_listed_connector_the_switch_still_reads_then_writes(sim, capsys, iam):
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    rc, result = run(sim, capsys, id=1, cross_account_role_arn=arn, use_manager_external_id=True, sync=True)
+    assert rc == 0 and result["synced"] is True
+    assert calls(sim) == [("GET", "/api/awsconnectors/1"), ("POST", "/api/awsconnectors/1")]
