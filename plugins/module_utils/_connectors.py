@@ -49,6 +49,7 @@ __all__ = [
     "to_snake",
     "from_snake",
     "check_given_connector",
+    "given_connector_decides",
     "auth_type",
     "iso_utc",
     "create_body",
@@ -427,6 +428,22 @@ def check_given_connector(params):
                              % (given["ID"], "role %s" % given["crossAccountRoleArn"] if given.get("crossAccountRoleArn")
                                 else "no role", arn))
     return given
+
+
+def given_connector_decides(params):
+    """Whether the connector given in the ``connector`` option is enough to act on, without reading it.
+
+    It is, unless the switch to the manager-defined external ID is asked for and the listing says,
+    masked, which ID the connector uses, and that may be the manager-defined one: only the connector
+    read by its ID tells whether the switch is needed then. The mask is never taken for the ID itself,
+    but a mask that differs from the manager-defined ID's (``manager_external_id`` given) proves the
+    connector uses another ID.
+    """
+    hint = (params.get("connector") or {}).get("external_id")
+    if hint is None or not params.get("use_manager_external_id") or params.get("state") == "absent":
+        return True
+    manager_id = params.get("manager_external_id")
+    return manager_id is not None and mask_external_id(manager_id) != hint
 
 
 # ------------------------------------------------------------------ create

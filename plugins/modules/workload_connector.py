@@ -17,8 +17,8 @@ description:
     else by O(access_key), each a search the manager does, else (with O(use_instance_role=true)) as the instance-role
     connector, found in a listing of the connectors, since C(useInstanceRole) is not a searchable field. When more
     than one connector matches, the task fails and names their IDs: give O(id) to choose."
-  - With O(connector), the connector listed earlier in the play, the module reads nothing and makes one call, the
-    write (and the polls of O(sync)).
+  - With O(connector), the connector listed earlier in the play, the module does not read the connector before it
+    writes, so an update or a switch is one call (and the polls of O(sync)).
   - A connector reaches its AWS account through a cross-account role (O(cross_account_role_arn)), an access key
     (O(access_key) and O(secret_key)) or the manager's own instance role (O(use_instance_role)).
   - Only the properties that differ are sent. C(changed) says whether a setting of the connector changed, and
@@ -37,8 +37,8 @@ attributes:
   check_mode:
     support: full
     description:
-      - In check mode the module reads the connector (with O(connector), it makes no call at all) and reports what it
-        would change and what the connector would be, writing nothing. It does not ask for a synchronization.
+      - In check mode the module reads the connector (with O(connector), it makes no call, but for the case described
+        there) and reports what it would change and what the connector would be, writing nothing. It does not ask for a synchronization.
   diff_mode:
     support: full
     description: Shows the connector's settings before and after, in snake_case; a secret key never appears.
@@ -178,9 +178,14 @@ options:
         data is your risk. A setting changed since the listing may be left as it is, an update of a connector deleted
         since fails (nothing is created), and a synchronization the manager made on its own after the listing counts
         for O(sync)."
-      - Its C(external_id) is masked, so it is ignored. The module treats the connector like one of a manager that does
-        not say which external ID a connector uses, so O(use_manager_external_id=true) always performs the switch
-        (RV(external_id_switch=performed)) and never reads C(GET /api/awsconnectorsettings).
+      - Its C(external_id) is masked, so it is never taken for the external ID the connector uses: the module treats
+        the connector like one of a manager that does not say which ID a connector uses, and
+        O(use_manager_external_id=true) performs the switch (RV(external_id_switch=performed)) without a read.
+      - "One case reads the connector by its ID first, as without O(connector), so that a connector already switched
+        gets no write (RV(external_id_switch=not_needed)): O(use_manager_external_id=true) with a C(external_id) in
+        O(connector) that may be the manager-defined ID, because it equals the mask of O(manager_external_id) or
+        O(manager_external_id) is not given. A mask that differs from that of O(manager_external_id) proves another ID:
+        the switch is then performed without a read."
       - It is checked before any call. It must have the keys M(swp.aws.workload_connector_info) returns, with their
         types; its C(id) must equal O(id) when both are given; its C(cross_account_role_arn) must equal
         O(cross_account_role_arn) when that is given (to change a connector's role ARN, leave out O(connector)).
@@ -336,8 +341,8 @@ external_id_switch_msg:
 
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, check_given_connector, diff_view, local_match, lookup_criteria, plan, sync_failure_message, to_snake,
-    validate_params)
+    MANAGER_DEFINED, ConnectorError, check_given_connector, diff_view, given_connector_decides, local_match, lookup_criteria,
+    plan, sync_failure_message, to_snake, validate_params)
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
 
@@ -351,8 +356,18 @@ def hide_external_ids(module, *values):
 def read(module, api):
     """The connector and, when the switch needs it, the manager-defined external ID (None when unknown)."""
     p = module.params
-    # A connector given (listed earlier in the play) is trusted as it is: no read before the write.
-    current = check_given_connector(p) if p["connector"] is not None else api.find_for(p)
+    if p["connector"] is None:
+        current = api.find_for(p)
+    else:
+        # A connector given (listed earlier in the play) is trusted as it is: no read before the write.
+        current = check_given_connector(p)
+        if not given_connector_decides(p):
+            # The listing says, masked, which external ID it uses, and it may be the manager-defined one: read it.
+            cid = current["ID"]
+            current = api.describe(cid)
+            if current is None:
+                raise ConnectorError("There is no AWS connector with ID %d any more: it was deleted after the connector "
+                                     "given was listed. List the connectors again." % cid)
     hide_external_ids(module, current and current.get("externalId"), p["manager_external_id"])
     manager_id = p["manager_external_id"]
     if manager_id is None and current and p["state"] == "present" and p["use_manager_external_id"] and "externalId" in current:

@@ -613,3 +613,21 @@ def test_plan_with_a_given_connector_switches_with_its_role_arn_and_waits_past_i
     assert switch.action == "modify" and switch.body == {"crossAccountRoleArn": ARN} and switch.sync
     assert switch.switch == c.SWITCH_PERFORMED and switch.source == c.UNKNOWN
     assert given["lastSyncTime"] == 1714555800123
+
+
+@pytest.mark.parametrize("options, decides", [
+    (dict(), True),
+    (dict(use_manager_external_id=True), True),                                  # the manager does not say
+    (dict(use_manager_external_id=True, hint="user****", manager_external_id=MANAGER_ID), True),   # another ID, proved
+    (dict(use_manager_external_id=True, hint="same", manager_external_id=MANAGER_ID), False),  # may be the manager's
+    (dict(use_manager_external_id=True, hint="user****"), False),                 # nothing to compare the mask with
+    (dict(use_manager_external_id=True, hint="****", manager_external_id="short-id"), False),
+    (dict(hint="same", manager_external_id=MANAGER_ID), True),                 # no switch asked for
+    (dict(use_manager_external_id=True, hint="same", manager_external_id=MANAGER_ID, state="absent"), True),
+])
+def test_given_connector_decides_unless_its_masked_id_may_be_the_manager_defined_one(options, decides):
+    connector = c.to_snake(role_connector())
+    hint = options.pop("hint", None)
+    if hint is not None:
+        connector["external_id"] = options["manager_external_id"][:4] + "****" if hint == "same" else hint
+    assert c.given_connector_decides(params(connector=connector, **options)) is decides

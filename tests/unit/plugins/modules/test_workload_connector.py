@@ -569,7 +569,8 @@ def test_with_the_listed_connector_a_switch_is_one_post_and_nothing_before_it(si
     sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1", "lastSyncTime": 1000})
     connector = listed(sim, capsys)[0]
     assert ("external_id" in connector) is expose
-    rc, result = run(sim, capsys, connector=connector, cross_account_role_arn=arn, use_manager_external_id=True, sync=True)
+    rc, result = run(sim, capsys, connector=connector, cross_account_role_arn=arn, use_manager_external_id=True, sync=True,
+                     manager_external_id=sim.manager_external_id)
     assert rc == 0, result
     assert result["changed"] is True and result["synced"] is True and result["connector"]["last_sync_time"] > 1000
     # A masked external_id is not the connector's: the switch is performed, and the settings are never read.
@@ -639,7 +640,7 @@ def test_with_the_listed_connector_check_mode_makes_no_call_and_shows_the_diff(s
     sim.add_connector({"crossAccountRoleArn": ARN, "displayName": "old", "externalId": "user-defined-1"})
     connector = listed(sim, capsys)[0]
     rc, result = run(sim, capsys, check_mode=True, diff=True, connector=connector, cross_account_role_arn=ARN, display_name="new",
-                     use_manager_external_id=True, sync=True)
+                     use_manager_external_id=True, sync=True, manager_external_id=sim.manager_external_id)
     assert rc == 0 and result["changed"] is True and result["synced"] is False
     assert result["external_id_switch"] == "performed"
     assert sim.requests() == []
@@ -682,6 +683,39 @@ def test_a_listed_connector_deleted_since_fails_and_nothing_is_created(sim, caps
     assert rc == 1 and result["api_error"]["status"] == 404
     assert calls(sim) == [("POST", "/api/awsconnectors/1")]
     assert connectors(sim) == []
+
+
+def test_a_listed_connector_that_may_use_the_manager_defined_id_is_read_and_not_switched_again(sim, capsys, iam):
+    sim.configure(expose_external_id=True)
+    arn = iam.role(sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": sim.manager_external_id})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, connector=connector, cross_account_role_arn=arn, use_manager_external_id=True,
+                     manager_external_id=sim.manager_external_id)
+    assert rc == 0 and result["changed"] is False and result["external_id_switch"] == "not_needed"
+    assert calls(sim) == [("GET", "/api/awsconnectors/1")]
+    assert sim.manager_external_id not in json.dumps(result)
+
+
+def test_a_listed_connector_that_says_its_id_without_the_manager_defined_id_given_is_read_as_before(sim, capsys, iam):
+    sim.configure(expose_external_id=True)
+    arn = iam.role("user-defined-1", sim.manager_external_id)
+    sim.add_connector({"crossAccountRoleArn": arn, "externalId": "user-defined-1"})
+    connector = listed(sim, capsys)[0]
+    rc, result = run(sim, capsys, connector=connector, use_manager_external_id=True)
+    assert rc == 0 and result["changed"] is True and result["external_id_switch"] == "performed"
+    assert "used a user-defined external ID" in result["external_id_switch_msg"]
+    assert calls(sim) == [("GET", "/api/awsconnectors/1"), ("GET", "/api/awsconnectorsettings"), ("POST", "/api/awsconnectors/1")]
+
+
+def test_a_listed_connector_read_again_and_gone_is_an_error_not_a_create(sim, capsys):
+    sim.configure(expose_external_id=True)
+    sim.add_connector({"crossAccountRoleArn": ARN, "externalId": sim.manager_external_id})
+    connector = listed(sim, capsys)[0]
+    sim.add_faults([{"status": 404, "method": "GET", "path": "^/api/awsconnectors/1$"}])
+    rc, result = run(sim, capsys, connector=connector, use_manager_external_id=True, manager_external_id=sim.manager_external_id)
+    assert rc == 1 and "no AWS connector with ID 1 any more" in result["msg"]
+    assert writes(sim) == [] and len(connectors(sim)) == 1
 
 
 def test_without_the_listed_connector_the_switch_still_reads_then_writes(sim, capsys, iam):
