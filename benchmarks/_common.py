@@ -143,10 +143,12 @@ def breakdown(entries):
 # ------------------------------------------------------------------ measured subprocesses
 
 class Measured:
-    """A finished subprocess: exit status, wall time, peak RSS (KiB, of the process and its reaped descendants)."""
+    """A finished subprocess: exit status, wall time, peak RSS (KiB, of the process and its reaped descendants),
+    CPU seconds (user + system, of the process and its reaped descendants)."""
 
-    def __init__(self, cmd, returncode, wall, maxrss_kib, stdout, stderr, timed_out=False):
+    def __init__(self, cmd, returncode, wall, maxrss_kib, stdout, stderr, timed_out=False, cpu=None):
         self.cmd = cmd
+        self.cpu = cpu
         self.returncode = returncode
         self.wall = wall
         self.maxrss_kib = maxrss_kib
@@ -163,11 +165,12 @@ class Measured:
         return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
-def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_output_in=None):
+def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_output_in=None, on_start=None):
     """Run ``cmd`` and measure it with wait4(): the rusage of that child alone, not of earlier children.
 
     stdout and stderr go to files (a module that prints megabytes of JSON cannot block on a pipe);
-    they are read back into the result. ``keep_output_in``: a directory to leave them in.
+    they are read back into the result. ``keep_output_in``: a directory to leave them in. ``on_start``:
+    called with the child's pid once it runs (e.g. to sample its memory from /proc while it lives).
     """
     out_dir = keep_output_in or tempfile.mkdtemp(prefix="swp-bench-")
     name = "%d-%d" % (os.getpid(), int(time.monotonic() * 1e6))
@@ -185,6 +188,8 @@ def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_out
 
         timer = threading.Timer(timeout, _kill)
         timer.start()
+        if on_start is not None:
+            on_start(proc.pid)
         try:
             if stdin_data is not None:
                 proc.stdin.write(stdin_data)
@@ -202,7 +207,8 @@ def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_out
         os.unlink(out_path)
         os.unlink(err_path)
         os.rmdir(out_dir)
-    return Measured(cmd, proc.returncode, wall, usage.ru_maxrss, stdout, stderr, killed.is_set())
+    return Measured(cmd, proc.returncode, wall, usage.ru_maxrss, stdout, stderr, killed.is_set(),
+                    usage.ru_utime + usage.ru_stime)
 
 
 def module_result(measured):

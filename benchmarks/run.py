@@ -28,18 +28,30 @@ BENCHES = {
     "3": "module start-up",
     "4": "rollout over a fleet",
     "5": "rollout under a rate limit",
+    "6": "rollout dry run at scale",
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated figures to run (default: 1,2,3,4,5)")
+    parser.add_argument("--only", default=",".join(BENCHES),
+                        help="comma-separated figures to run (default: %s)" % ",".join(BENCHES))
+    parser.add_argument("--scale-accounts", default="100,300,1000",
+                        help="figure 6: comma-separated fleet sizes (default: 100,300,1000)")
+    parser.add_argument("--scale-index-only", action="store_true",
+                        help="figure 6: only the index play, not the rollout's dry run (minutes instead of most of an hour)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure differs from its expectation too")
     args = parser.parse_args()
     chosen = [part.strip() for part in args.only.split(",") if part.strip()]
     unknown = [c for c in chosen if c not in BENCHES]
     if unknown:
         parser.error("unknown figure(s) %s; choose from %s" % (", ".join(unknown), ", ".join(BENCHES)))
+    try:
+        scale_sizes = sorted(set(int(part) for part in args.scale_accounts.split(",") if part.strip()))
+    except ValueError:
+        scale_sizes = []
+    if not scale_sizes or scale_sizes[0] < 1 or scale_sizes[-1] > 1000:
+        parser.error("--scale-accounts takes sizes from 1 to 1000, e.g. 100,300,1000")
 
     if "SWP_SIM_BASE" not in os.environ:
         # Not started by `make bench`: start the simulator and moto around ourselves.
@@ -60,6 +72,7 @@ def main():
     import bench_listing  # pylint: disable=import-outside-toplevel
     import bench_ratelimit  # pylint: disable=import-outside-toplevel
     import bench_rollout  # pylint: disable=import-outside-toplevel
+    import bench_scale  # pylint: disable=import-outside-toplevel
     import bench_startup  # pylint: disable=import-outside-toplevel
 
     runners = {
@@ -68,6 +81,8 @@ def main():
         "3": lambda: bench_startup.run(api_url, sim_base, summary),
         "4": lambda: bench_rollout.run(api_url, sim_base, moto_url, summary),
         "5": lambda: bench_ratelimit.run(api_url, sim_base, moto_url, summary),
+        "6": lambda: bench_scale.run(api_url, sim_base, moto_url, summary, scale_sizes,
+                                          not args.scale_index_only),
     }
     timings = {}
     load_before = os.getloadavg()
