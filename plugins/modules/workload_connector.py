@@ -178,7 +178,7 @@ options:
         data is your risk. A setting changed since the listing may be left as it is, an update of a connector deleted
         since fails (nothing is created), and a synchronization the manager made on its own after the listing counts
         for O(sync)."
-      - Its C(external_id) is masked, so it is never taken for the external ID the connector uses: the module treats
+      - Its C(external_id) is masked, so it is never taken for the external ID the connector uses. The module treats
         the connector like one of a manager that does not say which ID a connector uses, and
         O(use_manager_external_id=true) performs the switch (RV(external_id_switch=performed)) without a read.
       - "One case reads the connector by its ID first, as without O(connector), so that a connector already switched
