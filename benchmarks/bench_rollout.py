@@ -245,10 +245,16 @@ def run(api_url, sim_base, moto_url, summary):
                         searches == want_search)
             summary.add("4. %s GET /awsconnectorsettings" % label, r["calls"].get(SETTINGS, 0), 1,
                         r["calls"].get(SETTINGS, 0) == 1)
-            # README: once per play for the external ID and the listing; per account it migrates, one read of its
-            # connector (GET /awsconnectors/{id}, also in check mode) and one update (apply); nothing for the others.
-            want_total = 2 + (0 if label == "rerun" else migrating) + (migrating if label == "apply" else 0)
+            # README: once per play for the external ID and the listing; per account it migrates, one write in the
+            # apply (the switch, given the listed connector: no read of it before); nothing in the dry run, nothing
+            # for the others. The simulator synchronizes before it answers, so there is no poll.
+            want_total = 2 + (migrating if label == "apply" else 0)
             summary.add("4. %s SWP calls total" % label, len(r["log"]), want_total, len(r["log"]) == want_total)
+            reads = r["calls"].get("GET /awsconnectors/{id}", 0)
+            summary.add("4. %s GET /awsconnectors/{id}" % label, reads, 0, reads == 0)
+            if label == "apply":
+                writes = sum(1 for e in r["log"] if _is_write(e))
+                summary.add("4. apply SWP writes (1 per migrated account)", writes, migrating, writes == migrating)
             if label in ("check", "rerun"):
                 writes = sum(1 for e in r["log"] if _is_write(e))
                 summary.add("4. %s SWP writes" % label, writes, 0, writes == 0)
