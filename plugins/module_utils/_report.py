@@ -171,7 +171,7 @@ def _checked(report, label):
     """The report's accounts, once it looks like a report of this format; ReportError otherwise."""
     if not isinstance(report, dict):
         raise ReportError("%s is not a rollout report (a JSON object)." % label)
-    missing = [key for key, _ in SHARED_FIELDS if key not in report] + [key for key in ("accounts",) if key not in report]
+    missing = [key for key in [field[0] for field in SHARED_FIELDS] + ["accounts"] if key not in report]
     if missing:
         raise ReportError("%s is not a rollout report: it has no %s." % (label, ", ".join(missing)))
     if report["report_version"] != REPORT_VERSION:

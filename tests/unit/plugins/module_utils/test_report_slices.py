@@ -72,13 +72,13 @@ def slice_report(hosts, name, mode="check", now=EARLY, manager="3f1c****", princ
     chosen = [entry for entry in FLEET if entry[0] in hosts]
     records = [None if host in missing else record_of(host, number, kind, check_mode=mode == "check")
                for host, number, kind in chosen]
-    return build_report(records, [host for host, _, _ in chosen], mode=mode, principal=principal,
+    return build_report(records, [entry[0] for entry in chosen], mode=mode, principal=principal,
                         manager_external_id=manager, narrow=narrow, now=now, slice=name)
 
 
 def whole(mode="check", now=EARLY):
     return build_report([record_of(host, number, kind, check_mode=mode == "check") for host, number, kind in FLEET],
-                        [host for host, _, _ in FLEET], mode=mode, principal=PRINCIPAL, manager_external_id="3f1c****",
+                        [entry[0] for entry in FLEET], mode=mode, principal=PRINCIPAL, manager_external_id="3f1c****",
                         now=now)
 
 
