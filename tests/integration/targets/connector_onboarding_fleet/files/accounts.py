@@ -7,6 +7,9 @@
 Kinds: new (nothing yet), correct_role (a role that trusts only the manager-defined ID, no connector),
 correct (role, permissions and connector), wrong_role (a role that trusts a user-defined ID, no connector),
 open_role (a role that lets the manager in without an external ID). Writes inventory.json and accounts.json.
+
+Accounts onboarded through a CloudFormation stack, apart (stack-inventory.json, stack-accounts.json): stack_new
+(nothing yet) and stack_clash (no role, but a stack of the name the role derives that holds another role).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import os
 import sys
 
 KINDS = ["new", "new", "new", "correct_role", "correct", "wrong_role", "open_role", "late"]
+STACK_KINDS = ["stack_new", "stack_clash"]
+STACK = "swp-TrendMicroWorkloadSecurityRole"
 SWP = "arn:aws:iam::147995105371:root"
 ROLE = "TrendMicroWorkloadSecurityRole"
 # The vendor's documented read-only list, written out here apart from the collection's copy.
@@ -34,18 +39,31 @@ def trust(condition):
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
+def other_team_template():
+    """A stack of the name the onboarding derives, holding someone else's role."""
+    return {"Resources": {"OtherTeamRole": {"Type": "AWS::IAM::Role", "Properties": {
+        "RoleName": "OtherTeamRole", "AssumeRolePolicyDocument": trust(None)}}}}
+
+
 def main():
     fleet_script, moto_url, sim_base, out = sys.argv[1:5]
     spec = importlib.util.spec_from_file_location("fleet", fleet_script)
     fleet = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fleet)
     manager_id = fleet._control(sim_base, "GET", "/state")["manager_external_id"]  # pylint: disable=protected-access
-    accounts, hosts, connectors = [], {}, []
-    for index, kind in enumerate(KINDS):
+    accounts, hosts, connectors, stack_accounts, stack_hosts = [], {}, [], [], {}
+    for index, kind in enumerate(KINDS + STACK_KINDS):
         account_id = "%012d" % (300000000001 + index)
         host = "%s-%02d" % (kind.replace("_", "-"), index)
         arn = "arn:aws:iam::%s:role/%s" % (account_id, ROLE)
         iam = fleet.account_session(moto_url, account_id)
+        if kind in STACK_KINDS:
+            # An earlier run's stack would own the role built now.
+            cfn = fleet._client(moto_url, account_id, "cloudformation")  # pylint: disable=protected-access
+            try:
+                cfn.delete_stack(StackName=STACK)
+            except cfn.exceptions.ClientError:
+                pass
         try:
             for policy in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
                 iam.delete_role_policy(RoleName=ROLE, PolicyName=policy)
@@ -63,24 +81,31 @@ def main():
             iam.put_role_policy(RoleName=ROLE, PolicyName="ServerWorkloadProtectionRead", PolicyDocument=json.dumps(PERMISSIONS))
             connectors.append({"displayName": host, "accountId": account_id, "crossAccountRoleArn": arn,
                                "seedRegion": "us-east-1", "externalId": manager_id})
-        accounts.append({"host": host, "kind": kind, "account_id": account_id, "role_arn": arn, "old_id": old_id})
-        hosts[host] = {"connector_onboarding_account_id": account_id,
-                       "connector_onboarding_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account_id, fleet.ADMIN_ROLE)}
+        if kind == "stack_clash":
+            cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(other_team_template()), Capabilities=["CAPABILITY_NAMED_IAM"])
+        account = {"host": host, "kind": kind, "account_id": account_id, "role_arn": arn, "old_id": old_id}
+        host_vars = {"connector_onboarding_account_id": account_id,
+                     "connector_onboarding_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account_id, fleet.ADMIN_ROLE)}
+        (stack_accounts if kind in STACK_KINDS else accounts).append(account)
+        (stack_hosts if kind in STACK_KINDS else hosts)[host] = host_vars
     if connectors:
         fleet._control(sim_base, "POST", "/connectors", {"connectors": connectors})  # pylint: disable=protected-access
     # New roles were never seen by the manager: observing them now makes their creation subject to the propagation delay.
-    fleet._control(sim_base, "POST", "/iam/observe", {"role_arns": [a["role_arn"] for a in accounts]})  # pylint: disable=protected-access
-    inventory = {"new_accounts": {"hosts": hosts, "vars": {
-        "ansible_connection": "local",
-        "ansible_python_interpreter": sys.executable,
-        "connector_onboarding_aws_endpoint_url": moto_url,
-        "connector_onboarding_aws_access_key": "testing",
-        "connector_onboarding_aws_secret_key": "testing",
-    }}}
-    with open(os.path.join(out, "inventory.json"), "w", encoding="utf-8") as handle:
-        json.dump(inventory, handle, indent=1)
-    with open(os.path.join(out, "accounts.json"), "w", encoding="utf-8") as handle:
-        json.dump({"manager_external_id": manager_id, "accounts": accounts}, handle, indent=1)
+    fleet._control(sim_base, "POST", "/iam/observe",  # pylint: disable=protected-access
+                   {"role_arns": [a["role_arn"] for a in accounts + stack_accounts]})
+    for name, group in (("inventory.json", hosts), ("stack-inventory.json", stack_hosts)):
+        inventory = {"new_accounts": {"hosts": group, "vars": {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "connector_onboarding_aws_endpoint_url": moto_url,
+            "connector_onboarding_aws_access_key": "testing",
+            "connector_onboarding_aws_secret_key": "testing",
+        }}}
+        with open(os.path.join(out, name), "w", encoding="utf-8") as handle:
+            json.dump(inventory, handle, indent=1)
+    for name, group in (("accounts.json", accounts), ("stack-accounts.json", stack_accounts)):
+        with open(os.path.join(out, name), "w", encoding="utf-8") as handle:
+            json.dump({"manager_external_id": manager_id, "accounts": group}, handle, indent=1)
 
 
 if __name__ == "__main__":
