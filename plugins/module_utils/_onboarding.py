@@ -25,6 +25,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     TrustPolicyError,
     analyze,
     mask_external_id,
+    others_statements,
 )
 
 __all__ = ["PERMISSIONS", "OnboardingError", "target", "trust_policy", "permissions_policy", "plan_onboarding", "record_step",
@@ -150,6 +151,11 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
         plan["ids"] = sorted(set(analysis["accepted"]) | {manager_id})
         record["accepted_before"] = record["accepted_after"] = [mask_external_id(i, reveal=reveal) for i in analysis["accepted"]]
         record["problems"] = analysis["problems"]
+        try:
+            # A stack that owns the role replaces its whole trust policy: what else it holds must not be lost.
+            plan["other_statements"] = others_statements(policy, account["role_arn"], _principal_arn(principal, account["partition"]))
+        except TrustPolicyError:
+            plan["other_statements"] = None
         if analysis["action"] == "fail":
             problem = problem or analysis["message"]
         elif analysis["state"] != MIGRATED:
@@ -314,6 +320,12 @@ def plan_stack(plan, account, facts, template, manager_id, name, region, paramet
             problem = "%s is %s: let it settle or repair it, then rerun. Nothing was written." % (where, stack["status"])
         elif not reasons and facts.get("stack_template") == template:
             result["stack"] = STACK_NONE
+        elif plan.get("other_statements") != []:
+            problem = ("%s owns the role, and updating it with the role's template would replace the whole trust policy, "
+                       "losing %s: add them to the stack's template yourself, or onboard without "
+                       "connector_onboarding_cloudformation (a direct edit keeps them). Nothing was written." % (
+                           where, ("statements " + ", ".join(plan["other_statements"])) if plan.get("other_statements") else
+                           "statements that could not be read"))
         elif reasons and not update_trust:
             problem = ("%s owns the role and would not give it the manager's principal with the manager-defined ID alone: "
                        "%s. Nothing was written. Set connector_onboarding_update_trust: true to update the stack with the "

@@ -843,6 +843,21 @@ def analyze(policy, manager_id, role_arn, principal=SWP_PRINCIPAL, close_open_tr
     return result
 
 
+def others_statements(policy, role_arn, principal=SWP_PRINCIPAL):
+    """Where (Sid or index) each statement of the trust policy that is not the manager's alone is: a statement for
+    other principals, a Deny, or a manager's statement shared with others. Raises TrustPolicyError for a policy or
+    an ARN that cannot be read."""
+    try:
+        partition = parse_role_arn(role_arn)[0]
+    except ArnError as exc:
+        raise TrustPolicyError(str(exc)) from None
+    try:
+        statements = _read_policy(load_policy(policy), _scope(principal, partition))
+    except _Problem as problem:
+        raise TrustPolicyError("%s: %s" % (problem.where, problem.problem)) from None
+    return [statement.where for statement in statements if not statement.swp or statement.shared]
+
+
 def external_ids(policy, principal=SWP_PRINCIPAL, role_arn=None):
     """Sorted external IDs, as written, that the manager's statements of the trust policy accept.
 

@@ -290,3 +290,32 @@ def test_an_existing_role_no_stack_owns_is_onboarded_in_place():
     result = stacked(statement(OLD), {}, update=True)
     assert (result["mode"], result["stack"], result["message"]) == ("direct", None, None)
     assert "onboarded in place" in result["record"]["instruction"] and result["record"]["owner"] is None
+
+
+def with_another_principal(policy, sid="AuditTeam"):
+    policy = json.loads(json.dumps(policy))
+    policy["Statement"].append({"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:role/Audit"},
+                                "Action": "sts:AssumeRole"})
+    return policy
+
+
+def test_a_stack_update_that_would_lose_other_principals_statements_fails_closed():
+    # The template holds the manager's statement alone: updating the stack replaces the whole trust policy.
+    for policy, facts, update in ((with_another_principal(statement(M)), stack_facts(role_template(description="older")), False),
+                                  (with_another_principal(statement(M)), stack_facts(role_template(parameter="Id")), True),
+                                  (with_another_principal(statement(OLD)), stack_facts(value=OLD), True)):
+        result = stacked(policy, facts, CONNECTOR if update is False else None, update=update)
+        assert result["message"] and "losing statements Statement[1] (Sid AuditTeam)" in result["message"], result["message"]
+        assert "Nothing was written" in result["message"] and result["record"]["outcome"] == "failed"
+        assert M not in result["message"] and OLD not in result["message"]
+    # Nothing to write: the stack is kept, whatever else the policy holds.
+    kept = stacked(with_another_principal(statement(M)), stack_facts(), CONNECTOR)
+    assert (kept["stack"], kept["message"]) == ("none", None)
+
+
+def test_only_the_managers_own_statements_count_as_its_alone():
+    shared = statement(M)
+    shared["Statement"][0]["Principal"] = {"AWS": [shared["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::999988887777:root"]}
+    # A statement shared with another principal is not the manager's alone.
+    assert plan_onboarding("h", ACCOUNT, shared, None, M)["other_statements"] == ["Statement[0]"]
+    assert plan_onboarding("h", ACCOUNT, statement(M), None, M)["other_statements"] == []
