@@ -145,7 +145,10 @@ def _given(params, name):
 
 
 def validate_params(params):
-    """Check the options of swp.aws.workload_connector before any call; raise ConnectorError on the first problem."""
+    """Check the options of swp.aws.workload_connector before any call; raise ConnectorError on the first problem.
+
+    Returns the connector given in the ``connector`` option, in the API's shape (None when not given).
+    """
     arn = params.get("cross_account_role_arn")
     account = params.get("account_id")
     if params.get("id") is not None and params["id"] < 1:
@@ -178,10 +181,11 @@ def validate_params(params):
                              "combined with access_key or use_instance_role.")
     if params.get("sync_timeout") is not None and params["sync_timeout"] < 0:
         raise ConnectorError("sync_timeout must be 0 or more seconds.")
-    check_given_connector(params)
-    if not lookup_criteria(params) and not local_match(params) and params.get("connector") is None:
+    given = check_given_connector(params)
+    if not lookup_criteria(params) and not local_match(params) and given is None:
         raise ConnectorError("Nothing identifies the connector: give id, cross_account_role_arn, account_id, access_key, "
                              "use_instance_role or connector.")
+    return given
 
 
 # ------------------------------------------------------------------ search

@@ -341,7 +341,7 @@ external_id_switch_msg:
 
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, ConnectorError, check_given_connector, diff_view, given_connector_decides, local_match, lookup_criteria,
+    MANAGER_DEFINED, ConnectorError, diff_view, given_connector_decides, local_match, lookup_criteria,
     plan, sync_failure_message, to_snake, validate_params)
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
@@ -353,14 +353,17 @@ def hide_external_ids(module, *values):
     module.no_log_values.update(value for value in values if isinstance(value, str) and len(value) >= 8)
 
 
-def read(module, api):
-    """The connector and, when the switch needs it, the manager-defined external ID (None when unknown)."""
+def read(module, api, given=None):
+    """The connector and, when the switch needs it, the manager-defined external ID (None when unknown).
+
+    ``given`` is the connector of the ``connector`` option as validate_params checked it, in the API's shape.
+    """
     p = module.params
-    if p["connector"] is None:
+    if given is None:
         current = api.find_for(p)
     else:
         # A connector given (listed earlier in the play) is trusted as it is: no read before the write.
-        current = check_given_connector(p)
+        current = given
         if not given_connector_decides(p):
             # The listing says, masked, which external ID it uses, and it may be the manager-defined one: read it.
             cid = current["ID"]
@@ -421,9 +424,9 @@ def sync(module, api, connector, since, result):
 
 def core(module):
     p = module.params
-    validate_params(p)
+    given = validate_params(p)
     api = ConnectorApi(module.client)
-    current, manager_id = read(module, api)
+    current, manager_id = read(module, api, given)
     decided = plan(p, current, manager_id)
     connector = decided.after
     if not module.check_mode:
