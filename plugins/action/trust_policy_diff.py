@@ -10,7 +10,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.swp.aws.plugins.module_utils._trust_policy import TrustPolicyError, load_policy, policy_diff
+from ansible_collections.swp.aws.plugins.module_utils._masking import policy_diff
+from ansible_collections.swp.aws.plugins.module_utils._trust_policy_model import TrustPolicyError, load_policy
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import reveal_flag
 
 ARGUMENT_SPEC = dict(

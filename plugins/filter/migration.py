@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._report import (
     ReportError,
     build_report,
-    mask_in_text,
     merge_reports,
     slice_report_path,
     summary_lines,

@@ -14,13 +14,12 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_policy
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     SWP_PRINCIPAL,
     TrustPolicyError,
     classify,
     external_ids,
-    mask_external_id,
-    mask_policy,
 )
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 

@@ -16,8 +16,9 @@ import time
 
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    SEARCH_PATH, ConnectorError, ambiguity_message, censor_external_ids, is_refusal, local_match, lookup_criteria, poll_delays,
+    SEARCH_PATH, ConnectorError, ambiguity_message, is_refusal, local_match, lookup_criteria, poll_delays,
     refusal_message, search_all, string_criterion)
+from ansible_collections.swp.aws.plugins.module_utils._masking import censor_external_ids
 from ansible_collections.swp.aws.plugins.module_utils._settings import get_manager_external_id
 
 CONNECTORS_PATH = "/awsconnectors"

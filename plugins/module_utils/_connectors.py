@@ -19,12 +19,10 @@ A secret key is never part of anything this module returns.
 from __future__ import annotations
 
 import datetime
-import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, parse_role_arn
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
-from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text
-from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
+from ansible_collections.swp.aws.plugins.module_utils._masking import censor_external_ids, mask_external_id
 
 __all__ = [
     "ConnectorError",
@@ -38,7 +36,6 @@ __all__ = [
     "SEARCHABLE_FIELDS",
     "check_page_size",
     "is_refusal",
-    "censor_external_ids",
     "plan",
     "Plan",
     "sync_failure_message",
@@ -84,9 +81,6 @@ SEARCHABLE_FIELDS = ("accountId", "accountAlias", "accessKey", "seedRegion", "cr
 # Statuses that say something other than "the manager would not do this with that role": a bad key,
 # a missing connector, a conflict, throttling, and a gateway that never reached the manager.
 _NOT_REFUSALS = (401, 404, 409, 429, 502, 503, 504)
-# A token an error message quotes after "external ID": masked even when the ID is not known here.
-# (IDs carry a digit, so "external ID must..." stays readable.)
-_QUOTED_ID = re.compile(r"(?i)(external[ _-]?id\W{0,3}(?:is\W{1,3}|=\W{0,3})?)((?=[A-Za-z+=,.@:/_-]*[0-9])[A-Za-z0-9+=,.@:/_-]{4,})")
 
 
 # (API property, option / return key), in the order connectors are shown.
@@ -599,14 +593,6 @@ def is_refusal(status):
     connector (404), a conflict (409), throttling and gateway errors are something else.
     """
     return isinstance(status, int) and 400 <= status < 600 and status not in _NOT_REFUSALS
-
-
-def censor_external_ids(text, known=()):
-    """``text`` with every known external ID masked, and any token quoted after "external ID" masked too."""
-    if not text:
-        return text
-    text = mask_in_text(text, [k for k in known if isinstance(k, str) and k])
-    return _QUOTED_ID.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).endswith("****") else mask_external_id(m.group(2))), text)
 
 
 def refusal_message(action, connector, body, said, status=400, known_ids=()):

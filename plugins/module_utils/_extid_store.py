@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id
 
 __all__ = ["StoreError", "source_name", "resolve"]
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_target
-from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
+from ansible_collections.swp.aws.plugins.module_utils._report import new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     MIGRATED,
     SWP_PRINCIPAL,
     TrustPolicyError,
     analyze,
-    mask_external_id,
 )
 
 __all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure",

@@ -16,7 +16,8 @@ import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_target
 from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, find_stack, stack_trust_policy
-from ansible_collections.swp.aws.plugins.module_utils._report import mask_in_text, new_record
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
+from ansible_collections.swp.aws.plugins.module_utils._report import new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     EXTERNAL_ID_KEY,
     MIGRATED,
@@ -24,7 +25,6 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     SWP_PRINCIPAL,
     TrustPolicyError,
     analyze,
-    mask_external_id,
     others_statements,
 )
 

@@ -11,7 +11,7 @@ import json
 import os
 import re
 
-from ansible_collections.swp.aws.plugins.module_utils._trust_policy import mask_external_id
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
 
 OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
 # The version of the report's format (docs/extid_migration_report.schema.json): raised when a field is removed or renamed.
@@ -24,16 +24,6 @@ SLICE_GLOB = "*"
 
 class ReportError(ValueError):
     """A slice name or a set of slice reports that cannot be used; the message says why."""
-
-
-def mask_in_text(text, ids, reveal=False):
-    """Replace every full external ID in ``text`` by its masked form (longest first, so no ID leaks in part)."""
-    if text is None or reveal:
-        return text
-    text = str(text)
-    for value in sorted(set(i for i in (ids or []) if isinstance(i, str) and i), key=len, reverse=True):
-        text = text.replace(value, mask_external_id(value))
-    return text
 
 
 def new_record(host, account_id=None, role_arn=None, connector_id=None, check_mode=False):

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from ansible_collections.swp.aws.plugins.module_utils._migration import plan_account, record_failure, record_step
-from ansible_collections.swp.aws.plugins.module_utils._report import build_report, mask_in_text, summary_lines
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_text
+from ansible_collections.swp.aws.plugins.module_utils._report import build_report, summary_lines
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 MANAGER_ID = "3f1c9a7e-5b2d-4c8e-9f10-aa11bb22cc33"

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.swp.aws.plugins.module_utils._masking import MASK, mask_external_id, mask_policy, policy_diff
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     HALF_DONE,
-    MASK,
     MIGRATED,
     NO_EXTERNAL_ID,
     SWP_PRINCIPAL,
@@ -28,9 +28,6 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
     classify,
     external_ids,
     load_policy,
-    mask_external_id,
-    mask_policy,
-    policy_diff,
 )
 
 SWP = "arn:aws:iam::147995105371:root"

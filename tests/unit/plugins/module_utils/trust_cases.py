@@ -250,8 +250,9 @@ CASES = [
          "not_editable", where="Pat"),
     case("Deny of the manager ID", pol(NORMAL, st(effect="Deny", condition=ext(MANAGER_ID), sid="NoM")), "not_editable",
          where="NoM"),
-    case("Deny outside 10/8", pol(NORMAL, st(effect="Deny", condition={"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
-         "user_defined"),
+    # The manager's requests may come from outside 10/8: the Deny may refuse the manager-defined ID (fail closed).
+    case("Deny outside 10/8", pol(NORMAL, st(sid="Outside", effect="Deny", condition={"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}})),
+         "not_editable", where="Outside"),
     case("Deny of another account", pol(NORMAL, st({"AWS": OTHER_ROOT}, effect="Deny")), "user_defined"),
     case("Deny without an ID", pol(NORMAL, st(effect="Deny", condition={"Null": {EXT: "true"}})), "user_defined"),
     case("Deny of TagSession only", pol(NORMAL, st(effect="Deny", action="sts:TagSession")), "user_defined"),
