@@ -536,7 +536,10 @@ def scenario(draw, rich=True):
     if partition == "aws":
         principal = draw(st.sampled_from([SWP_PRINCIPAL, SWP_PRINCIPAL, tc.SWP_ACCOUNT]))
     else:
-        principal = draw(st.sampled_from([tc.SWP_ACCOUNT, "arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT)]))
+        # The commercial principal configured for a role of another partition (rich only): the SWP account is still
+        # the account's principals in the role's partition.
+        principal = draw(st.sampled_from([tc.SWP_ACCOUNT, "arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT)] * 3
+                                         + ([SWP_PRINCIPAL] if rich else [])))
     swp = ["arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT), tc.SWP_ACCOUNT,
            "arn:%s:iam::%s:role/Dsm" % (partition, tc.SWP_ACCOUNT),
            "arn:%s:iam::%s:role/path/Scanner" % (partition, tc.SWP_ACCOUNT),

@@ -71,11 +71,13 @@ def _pairs(statement):
 
 
 def swp_principals(policy, scope):
-    """The SWP principals of the grid: root, a role session, a user, and each SWP name of the policy."""
+    """The SWP principals of the grid, as (principal, context it carries): the root, a role session, a user, and each
+    SWP name of the policy. A session of a named role carries the role's ARN as ``aws:PrincipalArn`` (with its path,
+    which the session ARN does not show); the role's own ARN stands for its sessions too."""
     partition, account = scope
-    found = ["arn:%s:iam::%s:root" % (partition, account),
-             "arn:%s:sts::%s:assumed-role/Dsm/s1" % (partition, account),
-             "arn:%s:iam::%s:user/ops/dsm" % (partition, account)]
+    found = [("arn:%s:iam::%s:root" % (partition, account), None),
+             ("arn:%s:sts::%s:assumed-role/Dsm/s1" % (partition, account), None),
+             ("arn:%s:iam::%s:user/ops/dsm" % (partition, account), None)]
     names = []
     for statement in _statements(policy):
         for element in ("Principal", "NotPrincipal"):
@@ -91,12 +93,17 @@ def swp_principals(policy, scope):
         if parts is None or parts[1] != partition or parts[4] != account:
             continue
         if parts[2] == "iam" and parts[5].startswith("role/"):
-            found.append("arn:%s:sts::%s:assumed-role/%s/s1" % (partition, account, parts[5].rsplit("/", 1)[1]))
-            found.append(name)  # the role itself: aws:PrincipalArn with its path
+            session = "arn:%s:sts::%s:assumed-role/%s/s1" % (partition, account, parts[5].rsplit("/", 1)[1])
+            found.append((session, {"aws:PrincipalArn": name}))
+            found.append((name, None))
         elif (parts[2] == "iam" and parts[5].startswith("user/")) or (
                 parts[2] == "sts" and parts[5].startswith("assumed-role/") and parts[5].count("/") == 2):
-            found.append(name)
-    return list(dict.fromkeys(found))
+            found.append((name, None))
+    unique = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return unique
 
 
 def external_ids(policy, manager_id, random_id):
@@ -163,10 +170,10 @@ def witness(statement, policy, role_arn, principal, manager_id, random_id):
     scope = _scope(principal, role_arn)
     ids = external_ids(policy, manager_id, random_id)
     others = contexts(statement)
-    for who in swp_principals(policy, scope):
+    for who, carried in swp_principals(policy, scope):
         for context in others:
             for external_id in ids:
-                full = dict(context)
+                full = dict(context, **(carried or {}))
                 if external_id is not None:
                     full["sts:ExternalId"] = external_id
                 request = {"principal": who, "action": "sts:AssumeRole", "context": full}
@@ -264,17 +271,25 @@ PARTS = [
     ("StringLike list with '*' beside a real ID", tc.pol(tc.st(condition=tc.ext(["*", tc.OLD], "StringLike"))), 0),
     ("StringNotEquals aws:PrincipalOrgID (a key the SWP request may lack)",
      tc.pol(tc.st("*", tc.both(tc.ext(tc.OLD), {"StringNotEquals": {"aws:PrincipalOrgID": "o-swp0000001"}}))), 0),
+    ("aws-cn role, commercial principal configured: a statement naming the aws-cn root",
+     tc.pol(tc.st({"AWS": tc.CN_ROOT}, tc.ext(tc.OLD))), 0, tc.ROLE_CN),
+    ("aws-cn role, commercial principal configured: the bare account ID with aws:PrincipalPartition aws-cn",
+     tc.pol(tc.st({"AWS": tc.SWP_ACCOUNT}, tc.both(tc.ext(tc.OLD), {"StringEquals": {"aws:PrincipalPartition": "aws-cn"}}))), 0,
+     tc.ROLE_CN),
+    ("a role named with its path, aws:PrincipalArn with the same path",
+     tc.pol(tc.st({"AWS": tc.SWP_PATH_ROLE}, tc.both(tc.ext(tc.OLD), {"ArnEquals": {"aws:PrincipalArn": tc.SWP_PATH_ROLE}}))), 0),
     ("ArnNotLike aws:SourceArn (a key the SWP request may lack)",
      tc.pol(tc.st(condition={"ArnNotLike": {"aws:SourceArn": "arn:aws:*:*:*:*"}})), 0),
 ]
+PARTS = [part if len(part) == 4 else part + (tc.ROLE,) for part in PARTS]
 
 
-@pytest.mark.parametrize("name, policy, index", PARTS, ids=[part[0] for part in PARTS])
-def test_statement_that_may_apply_is_not_ruled_out(name, policy, index):
+@pytest.mark.parametrize("name, policy, index, role_arn", PARTS, ids=[part[0] for part in PARTS])
+def test_statement_that_may_apply_is_not_ruled_out(name, policy, index, role_arn):
     statement = _statements(policy)[index]
-    request = witness(statement, policy, tc.ROLE, core.SWP_PRINCIPAL, tc.MANAGER_ID, "random-1")
+    request = witness(statement, policy, role_arn, core.SWP_PRINCIPAL, tc.MANAGER_ID, "random-1")
     assert request is not None, "the evaluator finds no SWP request for %s" % name
-    flags = applicability(policy, tc.ROLE, core.SWP_PRINCIPAL)
+    flags = applicability(policy, role_arn, core.SWP_PRINCIPAL)
     assert flags[index] is True, "%s: the core rules out Statement[%d], yet it applies to %s" % (name, index, json.dumps(request))
 
 
