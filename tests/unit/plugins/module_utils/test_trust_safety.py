@@ -157,9 +157,14 @@ def external_ids(policies, manager_id):
 def other_contexts(policies, full=True, cap=64):
     """Contexts over every other key the policies use: each value they name, a miss, and (full) absence."""
     candidates = collections.OrderedDict()
+    # A key under Null is absent in some context even in the reduced grid (Null true beside a negated operator
+    # holds only there).
+    nullable = set()
     for policy in policies:
         for operator, key, values in _condition_pairs(policy):
             lowered = key.lower()
+            if operator.lower() == "null":
+                nullable.add(lowered)
             if lowered == "sts:externalid" or lowered in DERIVED_KEYS:
                 continue
             slot = candidates.setdefault(lowered, [])
@@ -191,15 +196,17 @@ def other_contexts(policies, full=True, cap=64):
     for key, values in candidates.items():
         unique = list(dict.fromkeys(values))
         axis = [(key, v) for v in unique]
-        if full:
+        if full or key in nullable:
             axis.append((key, None))
         axes.append(axis)
-    out = []
+    out = [{}]  # every other key absent
     for combo in itertools.product(*axes):
-        out.append({key: value for key, value in combo if value is not None})
+        context = {key: value for key, value in combo if value is not None}
+        if context not in out:
+            out.append(context)
         if len(out) >= cap:
             break
-    return out or [{}]
+    return out
 
 
 class Grid:
