@@ -29,7 +29,10 @@ BENCHES = {
     "4": "rollout over a fleet",
     "5": "rollout under a rate limit",
     "6": "rollout dry run at scale",
+    "7": "trust core worst-case planning",
 }
+# Figures that need neither the simulator nor moto.
+OFFLINE = {"7"}
 
 
 def main():
@@ -40,6 +43,8 @@ def main():
                         help="figure 6: comma-separated fleet sizes (default: 100,300,1000)")
     parser.add_argument("--scale-index-only", action="store_true",
                         help="figure 6: only the index play, not the rollout's dry run (minutes instead of most of an hour)")
+    parser.add_argument("--trust-timeout", type=float, default=20.0,
+                        help="figure 7: seconds each adversarial policy may take to plan before it counts as no answer")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure differs from its expectation too")
     args = parser.parse_args()
     chosen = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -53,7 +58,8 @@ def main():
     if not scale_sizes or scale_sizes[0] < 1 or scale_sizes[-1] > 1000:
         parser.error("--scale-accounts takes sizes from 1 to 1000, e.g. 100,300,1000")
 
-    if "SWP_SIM_BASE" not in os.environ:
+    offline = set(chosen) <= OFFLINE
+    if "SWP_SIM_BASE" not in os.environ and not offline:
         # Not started by `make bench`: start the simulator and moto around ourselves.
         os.execv(sys.executable, [sys.executable, os.path.join(ROOT, "scripts", "services.py"), "--",
                                   sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
@@ -62,7 +68,7 @@ def main():
     started = time.perf_counter()
     try:
         check_build()
-        api_url, sim_base, moto_url = services()
+        api_url, sim_base, moto_url = (None, None, None) if offline else services()
     except BenchError as exc:
         print("bench: %s" % exc, file=sys.stderr)
         return 1
@@ -74,6 +80,7 @@ def main():
     import bench_rollout  # pylint: disable=import-outside-toplevel
     import bench_scale  # pylint: disable=import-outside-toplevel
     import bench_startup  # pylint: disable=import-outside-toplevel
+    import bench_trust  # pylint: disable=import-outside-toplevel
 
     runners = {
         "1": lambda: bench_listing.run(api_url, sim_base, summary),
@@ -83,6 +90,7 @@ def main():
         "5": lambda: bench_ratelimit.run(api_url, sim_base, moto_url, summary),
         "6": lambda: bench_scale.run(api_url, sim_base, moto_url, summary, scale_sizes,
                                           not args.scale_index_only),
+        "7": lambda: bench_trust.run(summary, args.trust_timeout),
     }
     timings = {}
     load_before = os.getloadavg()

@@ -639,8 +639,8 @@ STATS = collections.Counter()
 LABEL_ISSUES = []
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                           HealthCheck.filter_too_much])
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(scenario())
 def test_property_trust_safety(case_):
     policy, manager_id, role_arn, principal, close_open_trust = case_

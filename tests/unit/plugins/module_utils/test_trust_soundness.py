@@ -264,8 +264,8 @@ PARTS = [
      tc.pol(tc.st(condition={"Null": {"sts:ExternalId": ["true", "false"]}, "StringEquals": {"sts:ExternalId": tc.OLD}})), 0),
     ("NotPrincipal naming the SWP root ARN (Allow)", tc.pol(
         {"Effect": "Allow", "NotPrincipal": {"AWS": tc.SWP_ROOT}, "Action": "sts:AssumeRole", "Condition": tc.ext(tc.OLD)}), 0),
-    ("NotPrincipal naming the SWP account ID (Deny)", tc.pol(tc.NORMAL, {"Effect": "Deny", "NotPrincipal": {"AWS": tc.SWP_ACCOUNT},
-                                                                        "Action": "sts:AssumeRole"}), 1),
+    ("NotPrincipal naming the SWP account ID (Deny)",
+     tc.pol(tc.NORMAL, {"Effect": "Deny", "NotPrincipal": {"AWS": tc.SWP_ACCOUNT}, "Action": "sts:AssumeRole"}), 1),
     ("NotPrincipal naming an SWP role", tc.pol(
         {"Effect": "Deny", "NotPrincipal": {"AWS": tc.SWP_ROLE}, "Action": "sts:AssumeRole"}), 0),
     ("StringLike list with '*' beside a real ID", tc.pol(tc.st(condition=tc.ext(["*", tc.OLD], "StringLike"))), 0),
