@@ -320,6 +320,14 @@ def judge(policy, result, manager_id, role_arn, principal, close_open_trust, ful
             problems.append("[state] half_done but the SWP principal never gets in with the manager ID")
         if state == "user_defined" and manager_in:
             problems.append("[state] user_defined but the SWP principal already gets in with the manager ID")
+        # Any ID (a random one) or none lets the SWP principal in: the trust is open, and an open trust is only
+        # ever migrated as "open" with close_open_trust (never as user-defined or half done).
+        loose = [r for r in others if r["context"].get("sts:ExternalId") in (None, RANDOM_ID)]
+        if loose and state != "open":
+            problems.append("migrate as %s, not open, yet the SWP principal gets in with any external ID or none: %s"
+                            % (state, show(loose[0])))
+        if state == "open" and not close_open_trust:
+            problems.append("an open trust is migrated without close_open_trust")
         return problems
     if action == "none":
         others, manager_in = judge_swp_with_ids(policy, manager_id, role_arn, principal, full=full)
