@@ -377,4 +377,3 @@ def classify(accepted_ids, manager_id):
     if manager_id in accepted:
         return HALF_DONE
     return USER_DEFINED
-
