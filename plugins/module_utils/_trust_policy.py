@@ -314,12 +314,13 @@ def analyze(policy, manager_id, role_arn, principal=SWP_PRINCIPAL, close_open_tr
 
 
 def _statements_of(policy, role_arn, principal):
+    """The statements read for the principals of the manager's account in the role's partition."""
     try:
         partition = parse_role_arn(role_arn)[0] if role_arn else (parse_arn(principal).partition if parse_arn(principal) else "aws")
     except ArnError as exc:
         raise TrustPolicyError(str(exc)) from None
     try:
-        return read_policy(load_policy(policy), _scope(principal, partition))
+        return read_policy(load_policy(policy), (partition, _scope(principal, partition)[1]))
     except ReadError as error:
         raise TrustPolicyError("%s: %s" % (error.where, error.problem)) from None
 
