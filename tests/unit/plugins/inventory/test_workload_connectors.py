@@ -10,7 +10,7 @@ import json
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
@@ -165,7 +165,7 @@ def test_names_by_account_id(sim, env, tmp_path, loader_ready):
     assert hosts_of(inventory, "swp_connectors") == ["1000000000%02d" % n for n in range(1, 6)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(st.lists(st.fixed_dictionaries({
     "display_name": st.sampled_from(["a", "a-1", "a-2", "a-connector-1", "connector-1", "connector-2", "", None, "b c", "b-c"]),
     "account_id": st.sampled_from(["111111111111", None]),

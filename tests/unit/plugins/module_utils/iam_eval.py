@@ -37,10 +37,12 @@ Modelled behaviour (IAM's documented policy language):
 * several values for one key are ORed (NOR for a negated operator); several keys and several
   operators are ANDed;
 * ``Version`` 2012-10-17: policy variables ``${key}``, ``${key, 'default'}``, ``${*}``, ``${?}``,
-  ``${$}`` in String and Arn values are substituted (a value whose variable cannot be resolved
-  matches nothing); otherwise (2008-10-17 or no Version) ``${...}`` is literal text;
-* for AWS principals, ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalPartition``
-  and ``aws:PrincipalType`` are derived from the principal unless the request context gives them;
+  ``${$}`` in String, Arn and Bool values are substituted (a value whose variable cannot be resolved
+  matches nothing, so its negated operator holds); otherwise (2008-10-17 or no Version) ``${...}``
+  is literal text;
+* for AWS principals, ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalPartition``,
+  ``aws:PrincipalType``, ``aws:username`` (IAM users) and ``aws:userid`` (the root) are derived from
+  the principal unless the request context gives them;
   for a service, ``aws:PrincipalIsAWSService`` and ``aws:PrincipalServiceName`` are.
 
 Anything the model does not know (an unknown operator, an unknown principal type, a value of the
@@ -521,6 +523,11 @@ def _single_match(family, policy_value, request_value, context, version):
             return False
         return _COMPARISONS[comparison](left, right)
     if family == "bool":
+        # "Boolean condition operators": policy variables are supported.
+        tokens = _resolve(policy_text, context, version, wildcards=False)
+        if tokens is None:
+            return False
+        policy_text = "".join(tokens)
         return request_text.lower() == policy_text.lower() and policy_text.lower() in ("true", "false")
     if family == "binary":
         left, right = _b64(request_text), _b64(policy_text)
@@ -608,6 +615,13 @@ def request_context(request, who):
         derived = {"aws:PrincipalArn": who["principal_arn"], "aws:PrincipalAccount": who["account"],
                    "aws:PrincipalPartition": who["partition"], "aws:PrincipalType": who["type"],
                    "aws:PrincipalIsAWSService": "false"}
+        # IAM User Guide, "IAM policy elements: Variables and tags", "Principal key values": aws:username is the
+        # friendly name of an IAM user and is absent for the root and for role sessions; aws:userid of the root is
+        # the account ID (that of a user or a session is a unique ID the request would have to give).
+        if who["type"] == "User":
+            derived["aws:username"] = who["arn"].rsplit("/", 1)[1]
+        elif who["type"] == "Account":
+            derived["aws:userid"] = who["account"]
     elif who["kind"] == "Service":
         derived = {"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": who["name"]}
     present = {k.lower() for k in context}

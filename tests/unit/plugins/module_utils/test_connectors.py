@@ -228,7 +228,7 @@ def test_search_all_costs_one_call_per_page_and_one_more_for_an_exactly_full_las
     assert len(search.filters) == calls
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(ids=st.sets(st.integers(min_value=1, max_value=10 ** 6), max_size=400), page_size=st.integers(min_value=1, max_value=120))
 def test_search_all_returns_every_connector_once_in_id_order(ids, page_size):
     search = FakeSearch(ids)
@@ -297,7 +297,7 @@ def test_iso_utc(ms, iso):
     assert c.iso_utc(ms) == iso
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(st.dictionaries(st.sampled_from(["ID", "displayName", "accessKey", "secretKey", "crossAccountRoleArn", "useInstanceRole",
                                         "lastSyncTime", "externalId", "syncedRegions", "unknownProperty"]),
                        st.one_of(st.none(), st.booleans(), st.integers(min_value=0, max_value=2 ** 42), st.text(max_size=8))))
@@ -374,7 +374,7 @@ def test_an_update_never_sends_the_role_arn_unless_it_changes():
     assert "crossAccountRoleArn" not in body
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(
     connector=st.fixed_dictionaries({
         "ID": st.integers(min_value=1, max_value=99), "displayName": st.text(max_size=5), "seedRegion": st.sampled_from(["us-east-1", "eu-west-1"]),

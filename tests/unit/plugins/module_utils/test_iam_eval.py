@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import PolicyError, glob_match, is_allowed
+from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import PolicyError, glob_match, is_allowed, statement_applies
 
 ROLE = "arn:aws:iam::444455556666:role/Target"
 ROLE_CN = "arn:aws-cn:iam::444455556666:role/Target"
@@ -280,3 +280,224 @@ def test_a_policy_as_json_text():
 ])
 def test_glob(pattern, text, expected):
     assert glob_match(pattern, text) is expected
+
+
+# ------------------------------------------------------------------------------------------------
+# Issue 15, part 7: what the evaluator learned, each block from the IAM User Guide.
+
+SWP_ROLE = "arn:aws:iam::%s:role/path/Dsm" % SWP
+ABSENT = "k:absent"
+
+
+def absent(operator, value):
+    """A statement for everyone whose one condition is on a key no request of these tables carries."""
+    return pol(allow("*", condition=cond(operator, ABSENT, value)))
+
+
+DOCUMENTED = [
+    # IAM User Guide, "IAM policy elements: Variables and tags": "Using variables in policies" (variables are
+    # substituted in a 2012-10-17 policy, literal text in a 2008-10-17 one), "Principal key values"
+    # (aws:username is an IAM user's friendly name, absent for the root and for role sessions),
+    # "Specifying default values", "Policy variables with no value" (no equal or like value).
+    ("var: ${aws:PrincipalAccount} in aws:PrincipalArn (ArnLike)",
+     pol(allow("*", condition=cond("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:role/*"))),
+     req(SESSION), ROLE, True),
+    ("var: ${aws:PrincipalAccount} in aws:PrincipalArn, another account's role ARN too",
+     pol(allow("*", condition=cond("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:role/*"))),
+     req(OTHER), ROLE, True),
+    ("var: ${aws:PrincipalAccount} in aws:PrincipalArn does not match the root's ARN under role/*",
+     pol(allow("*", condition=cond("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:role/*"))),
+     req(ROOT), ROLE, False),
+    ("var: aws:PrincipalAccount equal to ${aws:PrincipalAccount} always holds",
+     pol(allow("*", condition=cond("StringEquals", "aws:PrincipalAccount", "${aws:PrincipalAccount}"))),
+     req(SESSION), ROLE, True),
+    ("var: StringNotEquals aws:PrincipalAccount ${aws:PrincipalAccount} never holds",
+     pol(allow("*", condition=cond("StringNotEquals", "aws:PrincipalAccount", "${aws:PrincipalAccount}"))),
+     req(SESSION), ROLE, False),
+    ("var: ${aws:username} for an IAM user", pol(allow({"AWS": USER}, condition=cond("StringEquals", "sts:ExternalId",
+                                                                                    "id-${aws:username}"))),
+     req(USER, **ext("id-alice")), ROLE, True),
+    ("var: ${aws:username} is absent for a role session",
+     pol(allow(condition=cond("StringEquals", "sts:ExternalId", "id-${aws:username}"))),
+     req(SESSION, **ext("id-")), ROLE, False),
+    ("var: ${aws:username} absent, the default is used",
+     pol(allow(condition=cond("StringEquals", "sts:ExternalId", "id-${aws:username, 'none'}"))),
+     req(SESSION, **ext("id-none")), ROLE, True),
+    ("var: the default is not used when the key is there",
+     pol(allow({"AWS": USER}, condition=cond("StringEquals", "sts:ExternalId", "id-${aws:username, 'none'}"))),
+     req(USER, **ext("id-none")), ROLE, False),
+    ("var: the variable's key name is case-insensitive",
+     pol(allow("*", condition=cond("StringEquals", "aws:PrincipalAccount", "${AWS:principalaccount}"))),
+     req(SESSION), ROLE, True),
+    ("var: ${aws:userid} of the root is the account ID",
+     pol(allow("*", condition=cond("StringEquals", "sts:ExternalId", "${aws:userid}"))),
+     req(ROOT, **ext(SWP)), ROLE, True),
+    ("var: a context key as a variable", pol(allow(condition=cond("StringEquals", "sts:ExternalId", "${aws:SourceIp}"))),
+     req(**{"sts:ExternalId": "10.1.2.3", "aws:SourceIp": "10.1.2.3"}), ROLE, True),
+    ("var: an unresolved variable under a negated operator: no equal value, so it holds",
+     pol(allow(condition=cond("StringNotEquals", "sts:ExternalId", "${aws:username}"))),
+     req(SESSION, **ext("x")), ROLE, True),
+    ("var: in Bool (Boolean condition operators: policy variables supported)",
+     pol(allow(condition=cond("Bool", "aws:SecureTransport", "${k:flag}"))),
+     req(**{"aws:SecureTransport": "true", "k:flag": "true"}), ROLE, True),
+    ("var: 2008, ${aws:PrincipalAccount} in aws:PrincipalArn is literal text",
+     pol(allow("*", condition=cond("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:role/*")),
+         version="2008-10-17"), req(SESSION), ROLE, False),
+    ("var: no Version, ${aws:PrincipalAccount} in aws:PrincipalAccount is literal text",
+     pol(allow("*", condition=cond("StringEquals", "aws:PrincipalAccount", "${aws:PrincipalAccount}")), version=None),
+     req(SESSION), ROLE, False),
+    # "Special characters": ${*}, ${?} and ${$} stand for a literal *, ? and $.
+    ("var: ${?} is a literal question mark", pol(allow(condition=cond("StringLike", "sts:ExternalId", "a${?}"))),
+     req(**ext("ab")), ROLE, False),
+    ("var: ${?} matches a literal question mark", pol(allow(condition=cond("StringLike", "sts:ExternalId", "a${?}"))),
+     req(**ext("a?")), ROLE, True),
+    ("var: ${$} is a literal dollar", pol(allow(condition=cond("StringEquals", "sts:ExternalId", "${$}{x}"))),
+     req(**ext("${x}")), ROLE, True),
+    ("var: ${*} in StringEquals is a literal asterisk", pol(allow(condition=cond("StringEquals", "sts:ExternalId", "${*}"))),
+     req(**ext("*")), ROLE, True),
+    ("var: 2008, ${*} is the text itself", pol(allow(condition=cond("StringEquals", "sts:ExternalId", "${*}")),
+                                                 version="2008-10-17"),
+     req(**ext("${*}")), ROLE, True),
+    # "IAM JSON policy elements: Condition operators", "String condition operators": the IgnoreCase operators,
+    # here on the principal keys (aws:PrincipalArn, aws:PrincipalAccount, "AWS global condition context keys").
+    ("IgnoreCase: StringEqualsIgnoreCase on aws:PrincipalArn",
+     pol(allow("*", condition=cond("StringEqualsIgnoreCase", "aws:PrincipalArn", "ARN:AWS:IAM::%s:ROLE/DSM" % SWP))),
+     req(SESSION), ROLE, True),
+    ("IgnoreCase: StringEquals on aws:PrincipalArn is case-sensitive",
+     pol(allow("*", condition=cond("StringEquals", "aws:PrincipalArn", "arn:aws:iam::%s:role/DSM" % SWP))),
+     req(SESSION), ROLE, False),
+    ("IgnoreCase: StringNotEqualsIgnoreCase on aws:PrincipalArn excludes another case",
+     pol(allow("*", condition=cond("StringNotEqualsIgnoreCase", "aws:PrincipalArn", ROOT.upper()))),
+     req(ROOT), ROLE, False),
+    ("IgnoreCase: StringNotEqualsIgnoreCase on aws:PrincipalArn lets another principal in",
+     pol(allow("*", condition=cond("StringNotEqualsIgnoreCase", "aws:PrincipalArn", ROOT.upper()))),
+     req(SESSION), ROLE, True),
+    ("IgnoreCase: StringEqualsIgnoreCase on aws:PrincipalAccount",
+     pol(allow("*", condition=cond("StringEqualsIgnoreCase", "aws:PrincipalAccount", SWP))), req(USER), ROLE, True),
+    ("IgnoreCase: StringNotEqualsIgnoreCase on aws:PrincipalAccount",
+     pol(allow("*", condition=cond("StringNotEqualsIgnoreCase", "aws:PrincipalAccount", [SWP, "111122223333"]))),
+     req(SESSION), ROLE, False),
+    ("IgnoreCase: StringEqualsIgnoreCase with a variable",
+     pol(allow("*", condition=cond("StringEqualsIgnoreCase", "aws:PrincipalArn",
+                                   "ARN:aws:iam::${aws:PrincipalAccount}:ROOT"))), req(ROOT), ROLE, True),
+    ("IgnoreCase: a role ARN with its path, given by the request",
+     pol(allow("*", condition=cond("StringEqualsIgnoreCase", "aws:PrincipalArn", SWP_ROLE.upper()))),
+     req(SWP_ROLE), ROLE, True),
+    # "IAM JSON policy elements: Condition operators", the Important note: a key absent from the request context
+    # makes every condition false, except that a negated operator ("not matched") is true, and except ...IfExists
+    # and Null. Every negated operator IAM has:
+    ("missing key: StringNotEquals is true", absent("StringNotEquals", "a"), req(), ROLE, True),
+    ("missing key: StringNotEqualsIgnoreCase is true", absent("StringNotEqualsIgnoreCase", "a"), req(), ROLE, True),
+    ("missing key: StringNotLike is true", absent("StringNotLike", "*"), req(), ROLE, True),
+    ("missing key: ArnNotEquals is true", absent("ArnNotEquals", ROOT), req(), ROLE, True),
+    ("missing key: ArnNotLike is true", absent("ArnNotLike", "arn:*:*:*:*:*"), req(), ROLE, True),
+    ("missing key: NotIpAddress is true", absent("NotIpAddress", "0.0.0.0/0"), req(), ROLE, True),
+    ("missing key: NumericNotEquals is true", absent("NumericNotEquals", "1"), req(), ROLE, True),
+    ("missing key: DateNotEquals is true", absent("DateNotEquals", "2030-01-01T00:00:00Z"), req(), ROLE, True),
+    # ... and every other operator is false there (no Not in its name: BinaryEquals and Bool have no negated form).
+    ("missing key: StringEquals is false", absent("StringEquals", "a"), req(), ROLE, False),
+    ("missing key: StringEqualsIgnoreCase is false", absent("StringEqualsIgnoreCase", "a"), req(), ROLE, False),
+    ("missing key: StringLike '*' is false", absent("StringLike", "*"), req(), ROLE, False),
+    ("missing key: ArnEquals is false", absent("ArnEquals", ROOT), req(), ROLE, False),
+    ("missing key: ArnLike is false", absent("ArnLike", "arn:*:*:*:*:*"), req(), ROLE, False),
+    ("missing key: IpAddress is false", absent("IpAddress", "0.0.0.0/0"), req(), ROLE, False),
+    ("missing key: NumericEquals is false", absent("NumericEquals", "1"), req(), ROLE, False),
+    ("missing key: NumericLessThan is false", absent("NumericLessThan", "1"), req(), ROLE, False),
+    ("missing key: NumericLessThanEquals is false", absent("NumericLessThanEquals", "1"), req(), ROLE, False),
+    ("missing key: NumericGreaterThan is false", absent("NumericGreaterThan", "1"), req(), ROLE, False),
+    ("missing key: NumericGreaterThanEquals is false", absent("NumericGreaterThanEquals", "1"), req(), ROLE, False),
+    ("missing key: DateEquals is false", absent("DateEquals", "2030-01-01T00:00:00Z"), req(), ROLE, False),
+    ("missing key: DateLessThan is false", absent("DateLessThan", "2030-01-01T00:00:00Z"), req(), ROLE, False),
+    ("missing key: DateLessThanEquals is false", absent("DateLessThanEquals", "2030-01-01T00:00:00Z"), req(), ROLE, False),
+    ("missing key: DateGreaterThan is false", absent("DateGreaterThan", "2000-01-01T00:00:00Z"), req(), ROLE, False),
+    ("missing key: DateGreaterThanEquals is false", absent("DateGreaterThanEquals", "2000-01-01T00:00:00Z"), req(), ROLE,
+     False),
+    ("missing key: Bool is false", absent("Bool", "false"), req(), ROLE, False),
+    ("missing key: BinaryEquals is false", absent("BinaryEquals", "QmluYXJ5"), req(), ROLE, False),
+    # A negated operator on a present key still has to miss every value (NOR: "Conditions with multiple context
+    # keys or values", "Evaluation logic for multiple context keys or values").
+    ("present key: NumericNotEquals with the value", pol(allow(condition=cond("NumericNotEquals", "k:n", ["1", "2"]))),
+     req(**{"k:n": "2"}), ROLE, False),
+    ("present key: DateNotEquals with another date", pol(allow(condition=cond("DateNotEquals", "k:d", "2030-01-01T00:00:00Z"))),
+     req(**{"k:d": "2031-01-01T00:00:00Z"}), ROLE, True),
+    ("present key: ArnNotEquals with the ARN", pol(allow("*", condition=cond("ArnNotEquals", "aws:PrincipalArn", ROOT))),
+     req(ROOT), ROLE, False),
+    ("present key: NotIpAddress inside", pol(allow(condition=cond("NotIpAddress", "aws:SourceIp", ["10.0.0.0/8", "192.0.2.0/24"]))),
+     req(**{"aws:SourceIp": "192.0.2.9"}), ROLE, False),
+    # "...IfExists condition operators": true on a missing key, negated or not; checked as the base operator otherwise.
+    ("missing key: StringNotEqualsIfExists is true", absent("StringNotEqualsIfExists", "a"), req(), ROLE, True),
+    ("missing key: ArnLikeIfExists is true", absent("ArnLikeIfExists", ROOT), req(), ROLE, True),
+    ("missing key: NumericNotEqualsIfExists is true", absent("NumericNotEqualsIfExists", "1"), req(), ROLE, True),
+    ("missing key: IpAddressIfExists is true", absent("IpAddressIfExists", "10.0.0.0/8"), req(), ROLE, True),
+    ("missing key: DateLessThanIfExists is true", absent("DateLessThanIfExists", "2000-01-01T00:00:00Z"), req(), ROLE, True),
+    ("present key: StringNotLikeIfExists checks the value",
+     pol(allow(condition=cond("StringNotLikeIfExists", "sts:ExternalId", "a*"))), req(**ext("ab")), ROLE, False),
+    # "Set operators for multivalued context keys": ForAllValues is true and ForAnyValue false on a missing key
+    # (or an empty list), whatever the operator after the qualifier, negated or IfExists included.
+    ("missing key: ForAllValues:StringNotEquals is true", absent("ForAllValues:StringNotEquals", "a"), req(), ROLE, True),
+    ("missing key: ForAllValues:StringLike is true", absent("ForAllValues:StringLike", "a"), req(), ROLE, True),
+    ("missing key: ForAnyValue:StringNotEquals is false", absent("ForAnyValue:StringNotEquals", "a"), req(), ROLE, False),
+    ("missing key: ForAnyValue:StringNotLike is false", absent("ForAnyValue:StringNotLike", "a*"), req(), ROLE, False),
+    ("missing key: ForAnyValue:StringEqualsIfExists is false", absent("ForAnyValue:StringEqualsIfExists", "a"), req(), ROLE,
+     False),
+    ("missing key: ForAllValues:ArnNotLike is true", absent("ForAllValues:ArnNotLike", "arn:*:*:*:*:*"), req(), ROLE, True),
+    ("one value: ForAnyValue:StringNotEquals with another value",
+     pol(allow(condition=cond("ForAnyValue:StringNotEquals", "sts:ExternalId", "a"))), req(**ext("b")), ROLE, True),
+    # "Condition operator to check existence of condition keys" (Null): true = the key is absent, false = present;
+    # beside a negated operator on the same key, Null true is no contradiction (the negated operator holds on the
+    # missing key), and several Null values are ORed ("Evaluation logic for multiple context keys or values").
+    ("Null true beside StringNotEquals on the same key: the request without the key",
+     pol(allow(condition={"Null": {"sts:ExternalId": "true"}, "StringNotEquals": {"sts:ExternalId": "a"}})), req(),
+     ROLE, True),
+    ("Null true beside NotIpAddress on the same key",
+     pol(allow(condition={"Null": {"aws:SourceIp": "true"}, "NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}})), req(),
+     ROLE, True),
+    ("Null true beside NumericNotEquals on the same key",
+     pol(allow(condition={"Null": {"k:n": "true"}, "NumericNotEquals": {"k:n": "1"}})), req(), ROLE, True),
+    ("Null true beside DateNotEquals on the same key",
+     pol(allow(condition={"Null": {"k:d": "true"}, "DateNotEquals": {"k:d": "2030-01-01T00:00:00Z"}})), req(), ROLE, True),
+    ("Null true beside ArnNotLike on the same key",
+     pol(allow(condition={"Null": {"k:arn": "true"}, "ArnNotLike": {"k:arn": "arn:*:*:*:*:*"}})), req(), ROLE, True),
+    ("Null true beside StringNotLike on the same key, the key present",
+     pol(allow(condition={"Null": {"sts:ExternalId": "true"}, "StringNotLike": {"sts:ExternalId": "a*"}})),
+     req(**ext("b")), ROLE, False),
+    ("Null true beside StringEquals on the same key: a contradiction",
+     pol(allow(condition={"Null": {"sts:ExternalId": "true"}, "StringEquals": {"sts:ExternalId": "a"}})),
+     req(**ext("a")), ROLE, False),
+    ("Null [true, false] holds without the key", pol(allow(condition=cond("Null", "sts:ExternalId", ["true", "false"]))),
+     req(), ROLE, True),
+    ("Null [true, false] holds with the key", pol(allow(condition=cond("Null", "sts:ExternalId", ["true", "false"]))),
+     req(**ext("a")), ROLE, True),
+    ("Null [false, true] beside StringEquals: the ID alone decides",
+     pol(allow(condition={"Null": {"sts:ExternalId": ["false", "true"]}, "StringEquals": {"sts:ExternalId": "a"}})),
+     req(**ext("a")), ROLE, True),
+    ("Null [true, true] is Null true", pol(allow(condition=cond("Null", "sts:ExternalId", ["true", "true"]))),
+     req(**ext("a")), ROLE, False),
+    # "IAM JSON policy elements: NotPrincipal": a role session is excluded only when its account, its role and its
+    # session are all listed; listing the account root alone excludes the root user only.
+    ("NotPrincipal root ARN alone does not exclude a role session",
+     pol(allow({"AWS": ROOT}, key="NotPrincipal")), req(SESSION), ROLE, True),
+    ("NotPrincipal root ARN alone does not exclude a user", pol(allow({"AWS": ROOT}, key="NotPrincipal")), req(USER), ROLE,
+     True),
+    ("NotPrincipal root ARN excludes the root", pol(allow({"AWS": ROOT}, key="NotPrincipal")), req(ROOT), ROLE, False),
+    ("NotPrincipal account ID alone does not exclude a role session",
+     pol(allow({"AWS": SWP}, key="NotPrincipal")), req(SESSION), ROLE, True),
+    ("NotPrincipal a role alone does not exclude its session",
+     pol(allow({"AWS": "arn:aws:iam::%s:role/Dsm" % SWP}, key="NotPrincipal")), req(SESSION), ROLE, True),
+    ("NotPrincipal account and user exclude the user",
+     pol(allow({"AWS": [ROOT, USER]}, key="NotPrincipal")), req(USER), ROLE, False),
+    ("NotPrincipal '*' excludes everyone", pol(allow({"AWS": "*"}, key="NotPrincipal")), req(SESSION), ROLE, False),
+    ("Deny with NotPrincipal root: the session is denied",
+     pol(allow("*"), allow({"AWS": ROOT}, effect="Deny", key="NotPrincipal")), req(SESSION), ROLE, False),
+]
+
+
+@pytest.mark.parametrize("name, policy, request_, role, expected", DOCUMENTED, ids=[c[0] for c in DOCUMENTED])
+def test_documented_behaviour_issue_15(name, policy, request_, role, expected):
+    assert is_allowed(policy, request_, role) is expected, name
+
+
+def test_statement_applies_reads_the_version_it_is_given():
+    statement = allow("*", condition=cond("StringEquals", "aws:PrincipalAccount", "${aws:PrincipalAccount}"))
+    assert statement_applies(statement, req(SESSION), ROLE)
+    assert not statement_applies(statement, req(SESSION), ROLE, version="2008-10-17")

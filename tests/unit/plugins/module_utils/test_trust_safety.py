@@ -36,7 +36,8 @@ from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import
 ACCOUNT = re.compile(r"\A\d{12}\Z")
 RANDOM_ID = "zz-9d8c7b6a5f4e3d2c1b0a"
 DERIVED_KEYS = {"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:principalpartition",
-                "aws:principalisawsservice", "aws:principalservicename"}
+                "aws:principalisawsservice", "aws:principalservicename", "aws:username", "aws:userid"}
+VARIABLE = re.compile(r"\$\{([^},]+)")
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
@@ -156,9 +157,14 @@ def external_ids(policies, manager_id):
 def other_contexts(policies, full=True, cap=64):
     """Contexts over every other key the policies use: each value they name, a miss, and (full) absence."""
     candidates = collections.OrderedDict()
+    # A key under Null is absent in some context even in the reduced grid (Null true beside a negated operator
+    # holds only there).
+    nullable = set()
     for policy in policies:
         for operator, key, values in _condition_pairs(policy):
             lowered = key.lower()
+            if operator.lower() == "null":
+                nullable.add(lowered)
             if lowered == "sts:externalid" or lowered in DERIVED_KEYS:
                 continue
             slot = candidates.setdefault(lowered, [])
@@ -177,19 +183,30 @@ def other_contexts(policies, full=True, cap=64):
                     continue
                 slot += _instances(value)
             slot.append("192.0.2.77" if "ip" in lowered else "zz-miss")
+    # A key a policy variable reads (not one the principal gives): the miss value (so that it equals a key set to
+    # the miss), "true" (for Bool) and absent (its default, if any).
+    for policy in policies:
+        for _operator, key, values in _condition_pairs(policy):
+            for value in values:
+                for name in VARIABLE.findall(value) if isinstance(value, str) else []:
+                    name = name.strip().lower()
+                    if name not in DERIVED_KEYS and name not in ("*", "?", "$", "sts:externalid"):
+                        candidates.setdefault(name, []).extend(["zz-miss", "true"])
     axes = []
     for key, values in candidates.items():
         unique = list(dict.fromkeys(values))
         axis = [(key, v) for v in unique]
-        if full:
+        if full or key in nullable:
             axis.append((key, None))
         axes.append(axis)
-    out = []
+    out = [{}]  # every other key absent
     for combo in itertools.product(*axes):
-        out.append({key: value for key, value in combo if value is not None})
+        context = {key: value for key, value in combo if value is not None}
+        if context not in out:
+            out.append(context)
         if len(out) >= cap:
             break
-    return out or [{}]
+    return out
 
 
 class Grid:
@@ -448,18 +465,88 @@ OLD_IDS = [tc.OLD, tc.OLD2, "legacy-*", "Legacy-200000000002-abcd", "id-??-x", 4
 EXT_OPERATORS = ["StringEquals"] * 6 + ["StringLike"] * 2 + [
     "StringEqualsIgnoreCase", "StringNotEquals", "StringNotLike", "StringEqualsIfExists", "StringLikeIfExists",
     "ForAllValues:StringEquals", "ForAllValues:StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike",
-    "StringNotEqualsIgnoreCase", "Null", None]
+    "StringNotEqualsIgnoreCase", "Null", None,
+    # issue 15: a StringLike list mixing a wildcard-only value with real IDs, a multi-valued Null, a variable
+    "StringLike+wildcard", "StringLike+wildcard", "Null+both", "StringEquals+variable"]
 SERVICES = ["ec2.amazonaws.com", "lambda.amazonaws.com"]
+WILDCARD_ONLY = ["*", "**", "?*", "*?"]
+
+
+def principal_conditions(partition, account):
+    """Conditions on the principal keys: policy variables, IgnoreCase operators, negated operators (issue 15)."""
+    root = "arn:%s:iam::%s:root" % (partition, account)
+    role = "arn:%s:iam::%s:role/Dsm" % (partition, account)
+    return [
+        {"ArnLike": {"aws:PrincipalArn": "arn:%s:iam::${aws:PrincipalAccount}:role/*" % partition}},
+        {"ArnLike": {"aws:PrincipalArn": "arn:%s:iam::${aws:PrincipalAccount}:root" % partition}},
+        {"StringLike": {"aws:PrincipalArn": "arn:%s:iam::${aws:PrincipalAccount}:*" % partition}},
+        {"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}},
+        {"StringNotEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}},
+        {"ArnEquals": {"aws:PrincipalArn": "arn:%s:iam::%s:user/ops/${aws:username}" % (partition, account)}},
+        {"StringEquals": {"aws:PrincipalAccount": "${aws:username, '%s'}" % account}},
+        {"StringEquals": {"aws:PrincipalArn": "${aws:PrincipalTag/arn}"}},
+        {"StringEqualsIgnoreCase": {"aws:PrincipalArn": root.upper()}},
+        {"StringEqualsIgnoreCase": {"aws:PrincipalArn": [role.upper(), "arn:%s:iam::111122223333:root" % partition]}},
+        {"StringNotEqualsIgnoreCase": {"aws:PrincipalArn": root.upper()}},
+        {"StringEqualsIgnoreCase": {"aws:PrincipalAccount": [account, "111122223333"]}},
+        {"StringNotEqualsIgnoreCase": {"aws:PrincipalAccount": account}},
+        {"StringEqualsIgnoreCase": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}},
+        {"ArnNotLike": {"aws:PrincipalArn": "arn:%s:iam::%s:role/*" % (partition, account)}},
+        {"ArnNotEquals": {"aws:PrincipalArn": root}},
+        {"StringNotLike": {"aws:PrincipalArn": "arn:%s:sts::*" % partition}},
+        {"StringNotLike": {"aws:PrincipalAccount": ["1479*", "1111*"]}},
+    ]
+
+
+# Negated operators on keys an SWP request may lack, alone, IfExists, under a set qualifier, beside Null on the same key
+# (no contradiction), multi-valued Null, and policy variables in conditions on other keys (issue 15).
+MISSING_KEY_CONDITIONS = [
+    {"StringNotEquals": {"aws:PrincipalOrgID": "o-swp0000001"}},
+    {"StringNotEqualsIgnoreCase": {"aws:PrincipalOrgID": "O-SWP0000001"}},
+    {"StringNotLike": {"aws:SourceVpce": "vpce-*"}},
+    {"ArnNotEquals": {"aws:SourceArn": "arn:aws:s3:::bucket"}},
+    {"ArnNotLike": {"aws:SourceArn": "arn:aws:*:*:*:*"}},
+    {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"NumericNotEquals": {"aws:MultiFactorAuthAge": "0"}},
+    {"DateNotEquals": {"aws:TokenIssueTime": "2030-01-01T00:00:00Z"}},
+    {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-other00001"}},
+    {"ForAllValues:StringNotEquals": {"aws:TagKeys": "k"}},
+    {"ForAnyValue:StringNotLike": {"aws:TagKeys": "k*"}},
+    {"Null": {"aws:SourceIp": "true"}, "NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"Null": {"aws:MultiFactorAuthAge": "true"}, "NumericNotEquals": {"aws:MultiFactorAuthAge": "0"}},
+    {"Null": {"aws:TokenIssueTime": "true"}, "DateNotEquals": {"aws:TokenIssueTime": "2030-01-01T00:00:00Z"}},
+    {"Null": {"aws:SourceArn": "true"}, "ArnNotLike": {"aws:SourceArn": "arn:aws:*:*:*:*"}},
+    {"Null": {"aws:PrincipalOrgID": "true"}, "StringNotEqualsIgnoreCase": {"aws:PrincipalOrgID": "o-swp0000001"}},
+    {"Null": {"aws:PrincipalOrgID": ["true", "false"]}},
+    {"Null": {"aws:SourceVpce": ["false", "true"]}, "StringNotLike": {"aws:SourceVpce": "vpce-*"}},
+    {"StringEquals": {"aws:PrincipalOrgID": "${aws:PrincipalTag/org}"}},
+    {"StringLike": {"aws:SourceVpce": "${aws:PrincipalTag/vpce, 'vpce-*'}"}},
+    {"Bool": {"aws:SecureTransport": "${aws:PrincipalTag/tls, 'true'}"}},
+]
+
+
+def not_principals(partition, account):
+    """NotPrincipal forms: the SWP root ARN, its account ID, a role, "*", a full chain, another account (issue 15)."""
+    root = "arn:%s:iam::%s:root" % (partition, account)
+    role = "arn:%s:iam::%s:role/Dsm" % (partition, account)
+    session = "arn:%s:sts::%s:assumed-role/Dsm/s1" % (partition, account)
+    return [{"AWS": root}, {"AWS": account}, {"AWS": role}, "*", {"AWS": "*"}, {"AWS": [root, role, session]},
+            {"AWS": [root, "arn:%s:iam::%s:user/ops/dsm" % (partition, account)]},
+            {"AWS": "arn:%s:iam::111122223333:root" % partition}]
 
 
 @st.composite
-def scenario(draw):
+def scenario(draw, rich=True):
+    """(policy, manager ID, role ARN, principal, close_open_trust); ``rich`` adds the classes of issue 15."""
     partition = draw(st.sampled_from(["aws"] * 4 + ["aws-cn", "aws-us-gov"]))
     role_arn = "arn:%s:iam::444455556666:role/SwpConnector" % partition
     if partition == "aws":
         principal = draw(st.sampled_from([SWP_PRINCIPAL, SWP_PRINCIPAL, tc.SWP_ACCOUNT]))
     else:
-        principal = draw(st.sampled_from([tc.SWP_ACCOUNT, "arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT)]))
+        # The commercial principal configured for a role of another partition (rich only): the SWP account is still
+        # the account's principals in the role's partition.
+        principal = draw(st.sampled_from([tc.SWP_ACCOUNT, "arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT)] * 3
+                                         + ([SWP_PRINCIPAL] if rich else [])))
     swp = ["arn:%s:iam::%s:root" % (partition, tc.SWP_ACCOUNT), tc.SWP_ACCOUNT,
            "arn:%s:iam::%s:role/Dsm" % (partition, tc.SWP_ACCOUNT),
            "arn:%s:iam::%s:role/path/Scanner" % (partition, tc.SWP_ACCOUNT),
@@ -477,20 +564,24 @@ def scenario(draw):
         {"Bool": {"aws:SecureTransport": "true"}},
         {"StringEquals": {"aws:PrincipalAccount": draw(st.sampled_from([tc.SWP_ACCOUNT, "111122223333"]))}},
     ]
+    if rich:
+        other_conditions += principal_conditions(partition, tc.SWP_ACCOUNT) + MISSING_KEY_CONDITIONS
 
     def statement(normal=False):
         if normal:
             return {"Effect": "Allow", "Principal": {"AWS": swp[0] if principal != tc.SWP_ACCOUNT else tc.SWP_ACCOUNT},
                     "Action": "sts:AssumeRole",
                     "Condition": {"StringEquals": {"sts:ExternalId": draw(st.one_of(st.just(manager_id), st.sampled_from(ids)))}}}
-        data = {"Effect": draw(st.sampled_from(["Allow"] * 6 + ["Deny"]))}
-        shape = draw(st.sampled_from(["aws"] * 5 + ["mixed", "star", "aws-star", "service"]))
+        data = {"Effect": draw(st.sampled_from(["Allow"] * 6 + ["Deny"] * (3 if rich else 1)))}
+        shape = draw(st.sampled_from(["aws"] * 5 + ["mixed", "star", "aws-star", "service"] + (["not"] * 2 if rich else [])))
         if shape == "star":
             data["Principal"] = "*"
         elif shape == "aws-star":
             data["Principal"] = {"AWS": "*"}
         elif shape == "service":
             data["Principal"] = {"Service": draw(st.sampled_from(SERVICES))}
+        elif shape == "not":
+            data["NotPrincipal"] = draw(st.sampled_from(not_principals(partition, tc.SWP_ACCOUNT)))
         else:
             names = draw(st.lists(st.sampled_from(swp + swp + others), min_size=1, max_size=3, unique=True))
             data["Principal"] = {"AWS": names[0] if len(names) == 1 else names}
@@ -502,9 +593,19 @@ def scenario(draw):
             data["Action"] = draw(st.sampled_from(["sts:AssumeRole", ["sts:AssumeRole", "sts:TagSession"], "sts:*",
                                                    "STS:assumerole", "sts:TagSession"]))
         condition = {}
-        operator = draw(st.sampled_from(EXT_OPERATORS))
+        operator = draw(st.sampled_from(EXT_OPERATORS if rich else EXT_OPERATORS[:-4]))
         if operator == "Null":
             condition["Null"] = {"sts:ExternalId": draw(st.sampled_from(["true", "false"]))}
+        elif operator == "Null+both":
+            condition["Null"] = {"sts:ExternalId": draw(st.sampled_from([["true", "false"], ["false", "true"]]))}
+            condition["StringEquals"] = {"sts:ExternalId": draw(st.sampled_from(ids))}
+        elif operator == "StringLike+wildcard":
+            values = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
+            values.insert(draw(st.integers(0, len(values))), draw(st.sampled_from(WILDCARD_ONLY)))
+            condition["StringLike"] = {"sts:ExternalId": values}
+        elif operator == "StringEquals+variable":
+            condition["StringEquals"] = {"sts:ExternalId": draw(st.sampled_from(
+                ["${aws:PrincipalAccount}", "id-${aws:username}", "${aws:PrincipalTag/extid, '%s'}" % tc.OLD]))}
         elif operator is not None:
             values = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
             key = draw(st.sampled_from(["sts:ExternalId", "sts:ExternalId", "STS:externalid"]))
@@ -538,7 +639,8 @@ STATS = collections.Counter()
 LABEL_ISSUES = []
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                           HealthCheck.filter_too_much])
 @given(scenario())
 def test_property_trust_safety(case_):
     policy, manager_id, role_arn, principal, close_open_trust = case_

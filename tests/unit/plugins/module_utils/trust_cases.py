@@ -279,6 +279,30 @@ CASES = [
          "user_defined", manager_id="mgr-?-3f1c9a7e5b2d"),
     case("a manager ID with '*' into StringEquals", pol(st(condition=ext(OLD))), "user_defined",
          manager_id="mgr-*-3f1c9a7e5b2d"),
+    # --- issue 15: escaped mutants ---------------------------------------------------------------------
+    # (a) A StringLike list holding a wildcard-only value beside real IDs accepts any ID: open (a restriction that
+    # needs all its values to be wildcards, not any, would call it user-defined or half done).
+    case("StringLike '*' beside a real ID", pol(st(sid="Mix", condition=ext(["*", OLD], "StringLike"))), "open", where="Mix"),
+    case("StringLike the manager ID beside '*': open, never half done",
+         pol(st(sid="Mix", condition=ext([MANAGER_ID, "*"], "StringLike"))), "open", where="Mix"),
+    case("StringLike '?*' among IDs beside a normal statement",
+         pol(NORMAL, st(sid="Mix", condition=ext([OLD2, "?*", MANAGER_ID], "StringLike"))), "open", where="Mix"),
+    case("StringLike '*' beside a real ID, opt-in to close it", pol(NORMAL, st(sid="Mix", condition=ext([OLD2, "*"], "StringLike"))),
+         "open", action="migrate", close_open_trust=True),
+    # (b) NotPrincipal naming the manager's account root (or its account ID) alone does not exclude a role session or
+    # a user of that account (IAM User Guide, "IAM JSON policy elements: NotPrincipal"): the statement may apply.
+    case("Allow NotPrincipal naming the SWP root ARN", pol(NORMAL, {
+        "Sid": "NotRoot", "Effect": "Allow", "NotPrincipal": {"AWS": SWP_ROOT}, "Action": ASSUME, "Condition": ext(OLD2)}),
+        "not_editable", where="NotRoot"),
+    case("Allow NotPrincipal naming the SWP account ID", pol(NORMAL, {
+        "Sid": "NotAcct", "Effect": "Allow", "NotPrincipal": {"AWS": SWP_ACCOUNT}, "Action": ASSUME, "Condition": ext(OLD2)}),
+        "not_editable", where="NotAcct"),
+    case("Allow NotPrincipal naming the SWP root ARN, no condition", pol(NORMAL, {
+        "Sid": "NotRoot", "Effect": "Allow", "NotPrincipal": {"AWS": SWP_ROOT}, "Action": ASSUME}),
+        ("not_editable", "open"), where="NotRoot"),
+    case("Deny NotPrincipal naming the SWP root ARN denies its role sessions", pol(NORMAL, {
+        "Sid": "OnlyRoot", "Effect": "Deny", "NotPrincipal": {"AWS": SWP_ROOT}, "Action": ASSUME}),
+        ("denied", "not_editable"), where="OnlyRoot"),
     # --- malformed input ----------------------------------------------------------------------------
     case("not JSON", "{not json", "invalid"),
     case("empty text", "", "invalid"),
