@@ -60,6 +60,7 @@ __all__ = [
     "DENIED",
     "INVALID",
     "CODES",
+    "UNSURE",
     "TrustPolicyError",
     "load_policy",
     "analyze",
@@ -86,6 +87,9 @@ INVALID = "invalid"
 CODES = ("invalid", "partition", "denied", "deny_may_apply", "not_principal", "external_id_operator", "external_id_variable",
          "star_open", "star_shared", "open_trust", "no_external_id", "old_version_variables")
 _EXTERNAL_ID_VARIABLE = "${" + EXTERNAL_ID_KEY.lower()
+# An open statement whose other conditions are not sure to hold for the manager: it may let the manager in, and that
+# is what the problem says (no more).
+UNSURE = ", whenever its other conditions hold (they cannot be ruled out for the manager's requests)"
 
 
 class _Problem(Exception):
@@ -201,6 +205,8 @@ def _problems(statements, manager_id, close_open_trust):
                                      "replace NotPrincipal by a Principal that names who may assume the role", "not_principal"))
             continue
         reason = _open_reason(statement)
+        if reason and statement.others_hold() is not True:
+            reason += UNSURE
         if statement.cover == "star":
             why = "; " + reason if reason else ", so its external IDs cannot change without changing everyone's"
             problems.append(_Problem(

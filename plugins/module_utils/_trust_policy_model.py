@@ -748,6 +748,11 @@ class Statement:
         """Three-valued: whether the statement's conditions may hold for a request it names, carrying ``external_id``."""
         return any3(evaluate(self.conditions, facts.with_external_id(external_id)) for facts in self.facts)
 
+    def others_hold(self):
+        """Three-valued: whether the conditions on keys other than the external ID hold for a request it names."""
+        others = [condition for condition in self.conditions if condition.lkey != EXTERNAL_ID]
+        return any3(evaluate(others, facts) for facts in self.facts)
+
 
 def _read_statement(index, data, scope, version):
     statement = Statement(index, data, version)
