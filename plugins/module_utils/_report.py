@@ -11,7 +11,7 @@ import json
 import os
 import re
 
-from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
+from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id
 
 OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
 # The version of the report's format (docs/extid_migration_report.schema.json): raised when a field is removed or renamed.

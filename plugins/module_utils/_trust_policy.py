@@ -60,6 +60,7 @@ __all__ = [
     "DENIED",
     "INVALID",
     "CODES",
+    "UNSURE",
     "TrustPolicyError",
     "load_policy",
     "analyze",
@@ -86,6 +87,9 @@ INVALID = "invalid"
 CODES = ("invalid", "partition", "denied", "deny_may_apply", "not_principal", "external_id_operator", "external_id_variable",
          "star_open", "star_shared", "open_trust", "no_external_id", "old_version_variables")
 _EXTERNAL_ID_VARIABLE = "${" + EXTERNAL_ID_KEY.lower()
+# An open statement whose other conditions are not sure to hold for the manager: it may let the manager in, and that
+# is what the problem says (no more).
+UNSURE = ", whenever its other conditions hold (they cannot be ruled out for the manager's requests)"
 
 
 class _Problem(Exception):
@@ -201,6 +205,8 @@ def _problems(statements, manager_id, close_open_trust):
                                      "replace NotPrincipal by a Principal that names who may assume the role", "not_principal"))
             continue
         reason = _open_reason(statement)
+        if reason and statement.others_hold() is not True:
+            reason += UNSURE
         if statement.cover == "star":
             why = "; " + reason if reason else ", so its external IDs cannot change without changing everyone's"
             problems.append(_Problem(
@@ -314,12 +320,13 @@ def analyze(policy, manager_id, role_arn, principal=SWP_PRINCIPAL, close_open_tr
 
 
 def _statements_of(policy, role_arn, principal):
+    """The statements read for the principals of the manager's account in the role's partition."""
     try:
         partition = parse_role_arn(role_arn)[0] if role_arn else (parse_arn(principal).partition if parse_arn(principal) else "aws")
     except ArnError as exc:
         raise TrustPolicyError(str(exc)) from None
     try:
-        return read_policy(load_policy(policy), _scope(principal, partition))
+        return read_policy(load_policy(policy), (partition, _scope(principal, partition)[1]))
     except ReadError as error:
         raise TrustPolicyError("%s: %s" % (error.where, error.problem)) from None
 
@@ -377,4 +384,3 @@ def classify(accepted_ids, manager_id):
     if manager_id in accepted:
         return HALF_DONE
     return USER_DEFINED
-

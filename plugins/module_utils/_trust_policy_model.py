@@ -9,7 +9,7 @@ For internal use by the swp.aws collection: its API may change without notice. P
 library only, no Ansible import), and free of migration words: it says what a statement means,
 the decision (``_trust_policy``) says what to do about it.
 
-Conditions are read with three values. For a request of the manager's principal whose other
+Conditions are read with three values. For a request of a principal of one account (the scope) whose other
 attributes are not known (its source IP, its tags, whether it carries a key at all), a condition
 is ``True`` (holds for every such request), ``False`` (holds for none) or ``None`` (unknown: it may
 hold). IAM's documented rules decide each case:
@@ -402,7 +402,7 @@ class Condition:
             return arn_match(item, value)
         if self.family == "bool":
             return item.lower() == value.lower()
-        return None  # numeric, date, binary and IP comparisons of the manager's known keys are not needed
+        return None  # numeric, date, binary and IP comparisons of the keys a principal's request is known to carry are not needed
 
     def accepts(self, value):
         """Whether a request carrying ``value`` (None: no value) meets the condition, read literally (string and Null)."""
@@ -487,11 +487,11 @@ def read_conditions(where_, condition):
 
 
 # ----------------------------------------------------------------------------------------------
-# What is known of a request of the manager's principal
+# What is known of a request of the scope's principals
 
 
 class Facts:
-    """What a request of one of the manager's principals is known to carry.
+    """What a request of one of the scope account's principals is known to carry.
 
     ``arns``: the principal ARNs it may have (``aws:PrincipalArn``), or None for any principal of the
     account; ``principal_type``: ``aws:PrincipalType`` when known; ``external_id``: the value of
@@ -621,7 +621,7 @@ def _present_contradiction(conditions):
 
 
 def _key_value(lkey, conditions, facts):
-    """Three-valued: the conditions on one key, for the manager's request described by ``facts``."""
+    """Three-valued: the conditions on one key, for the request described by ``facts``."""
     if lkey == EXTERNAL_ID and facts.external_id is None:
         return all3(c.on_missing() for c in conditions)
     known = facts.known(lkey)
@@ -640,7 +640,7 @@ def _key_value(lkey, conditions, facts):
 
 
 def evaluate(conditions, facts):
-    """Three-valued: whether a statement's ``conditions`` hold for the manager's request described by ``facts``."""
+    """Three-valued: whether a statement's ``conditions`` hold for the request described by ``facts``."""
     by_key = {}
     for condition in conditions:
         by_key.setdefault(condition.lkey, []).append(condition)
@@ -712,7 +712,7 @@ def facts_for(name, scope, version):
 
 
 class Statement:
-    """One statement as IAM reads it, for the principals of one account (the manager's).
+    """One statement as IAM reads it, for the principals of one account (the scope).
 
     ``cover``: None (it cannot apply to any request of the account's principals), ``"names"`` (its
     Principal names some of them and its conditions may hold for them), ``"star"`` (everyone) or
@@ -747,6 +747,11 @@ class Statement:
     def holds(self, external_id=Facts.ANY):
         """Three-valued: whether the statement's conditions may hold for a request it names, carrying ``external_id``."""
         return any3(evaluate(self.conditions, facts.with_external_id(external_id)) for facts in self.facts)
+
+    def others_hold(self):
+        """Three-valued: whether the conditions on keys other than the external ID hold for a request it names."""
+        others = [condition for condition in self.conditions if condition.lkey != EXTERNAL_ID]
+        return any3(evaluate(others, facts) for facts in self.facts)
 
 
 def _read_statement(index, data, scope, version):

@@ -344,7 +344,11 @@ def judge(policy, result, manager_id, role_arn, principal, close_open_trust, ful
         allows = dict(policy, Statement=[s for s in _statements(policy) if s.get("Effect") != "Deny"])
         others, _manager_in = judge_swp_with_ids(allows, manager_id, role_arn, principal, full=full)
         if not any(r["context"].get("sts:ExternalId") in (None, RANDOM_ID) for r in others):
-            return ["[state] reported open but no SWP request without an ID or with a random ID gets in"]
+            # "May let in" is a fair claim where the core cannot rule the statement's other conditions out (unknown is
+            # not false); "lets in" is not, and must have a witness.
+            sure = [p for p in result.get("problems") or [] if p.get("state") == "open" and "cannot be ruled out" not in p["problem"]]
+            if sure or not result.get("problems"):
+                return ["[state] reported open but no SWP request without an ID or with a random ID gets in"]
     return []
 
 
@@ -464,6 +468,15 @@ def test_judge_catches_migrated_with_a_hole():
 def test_judge_catches_a_crying_wolf_open():
     result = {"state": "open", "action": "fail"}
     assert judge(tc.pol(tc.NORMAL), result, tc.MANAGER_ID, tc.ROLE, SWP_PRINCIPAL, False)
+
+
+def test_judge_holds_a_sure_open_to_a_witness_and_lets_a_may_stand():
+    def result(text):
+        return {"state": "open", "action": "fail", "problems": [{"state": "open", "where": "Statement[0]", "problem": text}]}
+    sure = result("it has no sts:ExternalId condition, so the role can be assumed without an external ID")
+    assert judge(tc.pol(tc.NORMAL), sure, tc.MANAGER_ID, tc.ROLE, SWP_PRINCIPAL, False)
+    may = result(sure["problems"][0]["problem"] + ", whenever its other conditions hold (they cannot be ruled out for the manager's requests)")
+    assert not judge(tc.pol(tc.NORMAL), may, tc.MANAGER_ID, tc.ROLE, SWP_PRINCIPAL, False)
 
 
 # ----------------------------------------------------------------------------------------------
