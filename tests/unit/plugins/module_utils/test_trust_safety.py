@@ -558,7 +558,10 @@ def not_principals(partition, account):
 
 @st.composite
 def scenario(draw, rich=True):
-    """(policy, manager ID, role ARN, principal, close_open_trust); ``rich`` adds the classes of issue 15."""
+    """(policy, manager ID, role ARN, principal, close_open_trust); ``rich`` adds the classes of issue 15 (None: drawn,
+    so that two policies in three keep the plain shapes, most of which can be migrated)."""
+    if rich is None:
+        rich = draw(st.integers(0, 2)) == 0
     partition = draw(st.sampled_from(["aws"] * 4 + ["aws-cn", "aws-us-gov"]))
     role_arn = "arn:%s:iam::444455556666:role/SwpConnector" % partition
     if partition == "aws":
@@ -662,7 +665,7 @@ LABEL_ISSUES = []
 
 @settings(max_examples=250, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(scenario())
+@given(scenario(rich=None))
 def test_property_trust_safety(case_):
     policy, manager_id, role_arn, principal, close_open_trust = case_
     result = analyze(copy.deepcopy(policy), manager_id, role_arn, principal=principal, close_open_trust=close_open_trust)
