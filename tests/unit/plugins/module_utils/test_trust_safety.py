@@ -516,6 +516,16 @@ def principal_conditions(partition, account):
         {"ArnNotEquals": {"aws:PrincipalArn": root}},
         {"StringNotLike": {"aws:PrincipalArn": "arn:%s:sts::*" % partition}},
         {"StringNotLike": {"aws:PrincipalAccount": ["1479*", "1111*"]}},
+        {"StringEquals": {"aws:PrincipalType": "User"}},
+        {"StringNotEquals": {"aws:PrincipalType": "AssumedRole"}},
+        {"Null": {"aws:PrincipalArn": "true"}},
+        {"Null": {"aws:PrincipalArn": ["true", "false"]}},
+        {"ForAnyValue:StringLike": {"aws:PrincipalArn": "arn:%s:iam::%s:role/*" % (partition, account)}},
+        {"ForAllValues:StringNotEquals": {"aws:PrincipalAccount": account}},
+        {"ArnLike": {"aws:PrincipalArn": "arn:%s:iam::%s:role/Scanner" % (partition, account)}},
+        {"StringEqualsIgnoreCase": {"aws:PrincipalArn": "arn:%s:iam::%s:role/PATH/scanner" % (partition, account)}},
+        {"Bool": {"aws:PrincipalIsAWSService": "false"}},
+        {"StringEquals": {"aws:PrincipalPartition": partition}},
     ]
 
 

@@ -78,7 +78,8 @@ def swp_principals(policy, scope):
     found = [("arn:%s:iam::%s:root" % (partition, account), None),
              ("arn:%s:sts::%s:assumed-role/Dsm/s1" % (partition, account), None),
              ("arn:%s:iam::%s:user/ops/dsm" % (partition, account), None)]
-    names = []
+    plain_dsm = "arn:%s:iam::%s:role/Dsm" % (partition, account)
+    names, in_conditions = [], []
     for statement in _statements(policy):
         for element in ("Principal", "NotPrincipal"):
             block = statement.get(element)
@@ -87,7 +88,16 @@ def swp_principals(policy, scope):
                     names += values if isinstance(values, list) else [values]
         for _operator, key, values in _pairs(statement):
             if key.lower() == "aws:principalarn":
-                names += [value for value in values if isinstance(value, str) and not re.search(r"[*?$]", value)]
+                in_conditions += [value for value in values if isinstance(value, str) and not re.search(r"[*?$]", value)]
+
+    def role_name(name):
+        parts = _arn(name)
+        return parts[5].rsplit("/", 1)[1] if parts and parts[2] == "iam" and parts[5].startswith("role/") else None
+
+    # A role name is unique in its account: a role a Principal names with its path is the only role of that name, so
+    # a condition's ARN of the same name with another path names no role of the account.
+    named = dict((role_name(name), name) for name in names if role_name(name))
+    names += [name for name in in_conditions if named.get(role_name(name), name) == name]
     for name in names:
         parts = _arn(name)
         if parts is None or parts[1] != partition or parts[4] != account:
@@ -99,6 +109,10 @@ def swp_principals(policy, scope):
         elif (parts[2] == "iam" and parts[5].startswith("user/")) or (
                 parts[2] == "sts" and parts[5].startswith("assumed-role/") and parts[5].count("/") == 2):
             found.append((name, None))
+    if any(role_name(name) == "Dsm" and name != plain_dsm for name in names):
+        # A role name is unique in its account: a role Dsm named with a path is the only Dsm, so no session of a
+        # role Dsm without a path stands beside it.
+        del found[1]
     unique = []
     for item in found:
         if item not in unique:
@@ -217,6 +231,8 @@ SESSION_ONLY = {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAcc
 
 
 @pytest.mark.parametrize("statement, applies", [
+    (tc.st({"AWS": "arn:aws:iam::%s:role/path/Dsm" % tc.SWP_ACCOUNT},
+           {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::%s:role/Dsm" % tc.SWP_ACCOUNT}}), False),
     (tc.st(condition=tc.ext(tc.OLD)), True),
     (tc.st("*", SESSION_ONLY), True),
     (tc.st("*", {"Null": {"aws:SourceIp": "true"}, "NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), True),
@@ -226,7 +242,7 @@ SESSION_ONLY = {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAcc
     (tc.st("*", {"StringNotEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}), False),
     (tc.st(condition={"Null": {"sts:ExternalId": "true"}, "StringEquals": {"sts:ExternalId": tc.OLD}}), False),
     (tc.st(condition=tc.ext(tc.OLD), action="sts:TagSession"), False),
-], ids=["plain", "variable in aws:PrincipalArn", "Null true beside NotIpAddress", "multi-valued Null",
+], ids=["role with a path vs its ARN without", "plain", "variable in aws:PrincipalArn", "Null true beside NotIpAddress", "multi-valued Null",
         "another account", "never-true variable", "Null true beside StringEquals", "TagSession only"])
 def test_witness_finder(statement, applies):
     policy = tc.pol(statement)
