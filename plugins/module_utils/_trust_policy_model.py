@@ -263,45 +263,58 @@ def as_list(value):
 
 
 def glob_match(pattern, text, fold=False):
-    """Whether ``text`` matches the IAM wildcard ``pattern``, by two pointers (no regular expression).
+    """Whether ``text`` matches the IAM wildcard ``pattern``, in time linear in the text (no regular expression).
 
-    The pointers never move back past the last ``*``: the work is at most the product of the two
-    lengths in the worst case and linear for patterns without ``?`` (each part between stars is
-    found with ``str.find``).
+    The pattern is cut at its stars: the first part must start the text, the last must end it, and each
+    part between is taken at its leftmost place after the one before (the leftmost place leaves the most
+    room for the rest, so no choice is ever taken back). A part without ``?`` is found with ``str.find``; one
+    with ``?`` by shift-and, one step over a bit set per character of the text.
     """
     if fold:
         pattern, text = pattern.lower(), text.lower()
-    if "?" not in pattern:
-        parts = pattern.split("*")
-        if len(parts) == 1:
-            return pattern == text
-        head, tail = parts[0], parts[-1]
-        if len(head) + len(tail) > len(text) or not text.startswith(head) or not text.endswith(tail):
-            return False
-        position, end = len(head), len(text) - len(tail)
-        for part in parts[1:-1]:
-            found = text.find(part, position, end)
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return _fixed_match(pattern, text)
+    head, tail = parts[0], parts[-1]
+    if len(head) + len(tail) > len(text):
+        return False
+    if not _fixed_match(head, text[:len(head)]) or not _fixed_match(tail, text[len(text) - len(tail):]):
+        return False
+    position, end = len(head), len(text) - len(tail)
+    for part in parts[1:-1]:
+        if part:
+            found = _find(part, text, position, end)
             if found < 0:
                 return False
             position = found + len(part)
-        return True
-    p = t = 0
-    star, mark = -1, 0
-    while t < len(text):
-        if p < len(pattern) and pattern[p] != "*" and (pattern[p] == "?" or pattern[p] == text[t]):
-            p += 1
-            t += 1
-        elif p < len(pattern) and pattern[p] == "*":
-            star, mark = p, t
-            p += 1
-        elif star >= 0:
-            mark += 1
-            p, t = star + 1, mark
+    return True
+
+
+def _fixed_match(part, text):
+    """A part without stars against a text of its length: each character the same, or ``?``."""
+    if "?" not in part:
+        return part == text
+    return len(part) == len(text) and all(want in ("?", char) for want, char in zip(part, text))
+
+
+def _find(part, text, start, end):
+    """The leftmost place of ``part`` (no stars) in ``text[start:end]``, or -1."""
+    if "?" not in part:
+        return text.find(part, start, end)
+    masks = {}
+    wild = 0
+    for index, char in enumerate(part):
+        if char == "?":
+            wild |= 1 << index
         else:
-            return False
-    while p < len(pattern) and pattern[p] == "*":
-        p += 1
-    return p == len(pattern)
+            masks[char] = masks.get(char, 0) | 1 << index
+    goal = 1 << (len(part) - 1)
+    state = 0
+    for index in range(start, end):
+        state = ((state << 1) | 1) & (masks.get(text[index], 0) | wild)
+        if state & goal:
+            return index - len(part) + 1
+    return -1
 
 
 def glob_may_start(pattern, prefix, fold=False):
