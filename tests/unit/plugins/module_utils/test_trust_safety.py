@@ -94,7 +94,11 @@ def request_principals(policies, scope, role_arn):
               "arn:%s:sts::111122223333:assumed-role/Auditor/s1" % role_partition,
               {"Service": "ec2.amazonaws.com"}]
     for policy in policies:
-        for block in _principal_blocks(policy):
+        # A principal ARN named in an aws:PrincipalArn condition (a pattern's instance too) is a request principal.
+        named = [("AWS", item) for _operator, key, values in _condition_pairs(policy) if key.lower() == "aws:principalarn"
+                 for value in values if isinstance(value, str) and "${" not in value for item in _instances(value)
+                 if _named_principal(item)]
+        for block in list(_principal_blocks(policy)) + [dict([pair]) for pair in named]:
             for kind, values in block.items():
                 for value in values if isinstance(values, list) else [values]:
                     if not isinstance(value, str) or value == "*":
@@ -118,6 +122,13 @@ def request_principals(policies, scope, role_arn):
     return unique
 
 
+def _named_principal(text):
+    """An IAM root, user or role ARN (no wildcard): one a request can come from."""
+    parts = _arn_parts(text)
+    return (parts is not None and parts[2] == "iam" and ACCOUNT.match(parts[4]) is not None and "*" not in text and "?" not in text
+            and (parts[5] == "root" or parts[5].startswith(("user/", "role/"))) and not parts[5].endswith("/"))
+
+
 def _condition_pairs(policy):
     for statement in _statements(policy):
         block = statement.get("Condition")
@@ -129,9 +140,14 @@ def _condition_pairs(policy):
                     yield operator, key, values if isinstance(values, list) else [values]
 
 
+_DEFAULTED = re.compile(r"\$\{[^},]*,\s*'([^']*)'\s*\}")
+
+
 def _instances(text):
-    """A value matching a pattern, and the literal."""
+    """A value matching a pattern, and the literal; for a policy variable with a default, the default's text too."""
     out = [text]
+    if "${" in text and _DEFAULTED.search(text):
+        out += _instances(_DEFAULTED.sub(lambda match: match.group(1), text))
     if "*" in text or "?" in text:
         out.append(text.replace("*", "x").replace("?", "q"))
     return out
