@@ -47,8 +47,8 @@ def test_post_sim_sync_syncs_every_connector_at_one_time_and_records_it(sim, api
     # The manager's clock: not a counter that runs ahead when many connectors sync in the same millisecond.
     assert all(before <= t <= int(time.time() * 1000) + 1 for t in times)
     events = sim.events()
-    assert [(e['id'], e['event'], e['cause']) for e in events] == [(1, 'write', 'modify'), (1, 'sync', 'background'),
-                                                                     (2, 'sync', 'background')]
+    assert [(e['id'], e['event'], e['cause']) for e in events] == [
+        (1, 'write', 'modify'), (1, 'sync', 'background'), (2, 'sync', 'background')]
     assert [e['seq'] for e in events] == [1, 2, 3]
 
 
