@@ -185,7 +185,7 @@ class ConnectorApi:
             if delay:
                 time.sleep(delay)
                 read = self.client.get(connector_path(connector["ID"]))
-                if read is not None:
+                if read:
                     connector, answered = read, True
             if answered and proof.observe(connector):
                 return True, connector
@@ -193,7 +193,7 @@ class ConnectorApi:
             if proof.ambiguous and not asked_again:
                 asked_again = True
                 again = self.modify(connector, {}, True, "synchronize")
-                if again is not None:
+                if again:
                     connector = again
                     if proof.observe(connector):
                         return True, connector

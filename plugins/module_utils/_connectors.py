@@ -694,8 +694,11 @@ class SyncProof:
         self.latest = self.before
 
     def observe(self, connector):
-        """Whether ``connector``, as an answer the manager gave after the write, proves a synchronization after it."""
-        if not isinstance(connector, dict):
+        """Whether ``connector``, as an answer the manager gave after the write, proves a synchronization after it.
+
+        Anything but a connector (a dict with its ID) is no answer about it, and changes nothing.
+        """
+        if not isinstance(connector, dict) or connector.get("ID") is None:
             return False
         value = connector.get("lastSyncTime")
         value = value if _number(value) else 0

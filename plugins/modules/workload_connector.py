@@ -417,7 +417,8 @@ def write(module, api, current, decided, manager_id):
             return api.create(decided.body, lookup_criteria(p), local_match(p), known, p["switch_retry_timeout"]), True
         if decided.action == "modify":
             answer = api.modify(current, decided.body, p["sync"], decided.verb, p["switch_retry_timeout"], known)
-            return answer or decided.after, answer is not None
+            # An empty answer is no view of the connector after the update: the plan's is, but not for SyncProof.
+            return answer or decided.after, bool(answer)
     except SwpError as exc:
         if getattr(exc, "kind", None) == "refused" and manager_id is None:
             # A refusal may quote the ID the manager tried, the manager-defined one: censor it wherever it appears.
@@ -439,7 +440,8 @@ def sync(module, api, connector, current, decided, answered, result):
     p = module.params
     since = None if current is None else (current.get("lastSyncTime") or 0)
     strict = current is not None and bool(decided.body)
-    proof = SyncProof(since, strict, api.client.last_date if answered and strict else None)
+    # The write was the last call: its answer's Date, even of an empty answer, is the manager's clock after it.
+    proof = SyncProof(since, strict, api.client.last_date if strict else None)
     try:
         if since is None and not connector.get("lastSyncTime"):
             # sync is documented on modify only: a new connector asks for it with an update that sends nothing.

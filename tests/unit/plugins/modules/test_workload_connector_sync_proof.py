@@ -133,3 +133,29 @@ def test_check_mode_claims_no_sync(sim, capsys):
     rc, result = run_module(workload_connector, dict(url=sim.url, api_key="sim-full-key", connector=given, cross_account_role_arn=ARN,
                                                      use_manager_external_id=True, sync=True), capsys, check_mode=True)
     assert rc == 0 and result["synced"] is False and sim.requests() == []
+
+
+def test_an_empty_answer_to_the_switch_is_no_mark(sim, capsys):
+    # The switch is answered with {}: the listed connector is not the connector after the switch, so a sync of the
+    # manager's own between the listing and the switch, seen in the first read, is a mark, never a proof.
+    setup(sim, "never")
+    given = listed(sim, capsys)
+    sim.background_sync()
+    sim.add_faults([{"status": 200, "body": {}, "method": "POST", "path": "^/api/awsconnectors/1$", "when": "after"}])
+    rc, result = switch(sim, capsys, given)
+    assert rc == 1 and result["synced"] is False and synced_after_the_switch(sim)[0] is False
+    assert "on its own schedule before the update" in result["msg"]
+
+
+def test_the_managers_clock_proves_a_sync_more_than_a_second_after_the_answer(sim, capsys):
+    # No view of the connector after the switch (an empty answer), and the first read comes late: its lastSyncTime,
+    # more than a second past the answer's Date, is proven by the clock alone, with no second read to order it.
+    sim.configure(sync_mode="async", sync_delay=1.1)
+    sim.add_connector({"crossAccountRoleArn": ARN, "externalId": "user-defined-1", "lastSyncTime": LISTED_SYNC})
+    given = listed(sim, capsys)
+    sim.add_faults([{"status": 200, "body": {}, "method": "POST", "path": "^/api/awsconnectors/1$", "when": "after"},
+                    {"latency": 1.5, "method": "GET", "path": "^/api/awsconnectors/1$"}])
+    sim.clear_requests()
+    rc, result = switch(sim, capsys, given, timeout=10)
+    assert rc == 0 and result["synced"] is True and synced_after_the_switch(sim)[0] is True
+    assert [e["method"] for e in sim.requests()] == ["POST", "GET"]
