@@ -49,6 +49,11 @@ def _is_write(entry):
                                                           and entry["path"] == "/api/awsconnectors/search")
 
 
+def _is_sync_request(entry):
+    """An update that sends nothing, ?sync=true: the request that proves a synchronization after the switch."""
+    return entry["method"] == "POST" and entry.get("body") == {} and (entry.get("query") or {}).get("sync") == "true"
+
+
 def _errors_of(measured, report):
     """The distinct failure messages of a run: from the report's accounts, else from ansible's output."""
     messages = collections.Counter()
@@ -247,14 +252,17 @@ def run(api_url, sim_base, moto_url, summary):
                         r["calls"].get(SETTINGS, 0) == 1)
             # README: once per play for the external ID and the listing; per account it migrates, one write in the
             # apply (the switch, given the listed connector: no read of it before); nothing in the dry run, nothing
-            # for the others. The simulator synchronizes before it answers, so there is no poll.
-            want_total = 2 + (migrating if label == "apply" else 0)
+            # for the others. The simulator synchronizes before it answers, so there is no poll, but one sync
+            # request per switch proves that a synchronization came after it.
+            want_total = 2 + (2 * migrating if label == "apply" else 0)
             summary.add("4. %s SWP calls total" % label, len(r["log"]), want_total, len(r["log"]) == want_total)
             reads = r["calls"].get("GET /awsconnectors/{id}", 0)
             summary.add("4. %s GET /awsconnectors/{id}" % label, reads, 0, reads == 0)
             if label == "apply":
-                writes = sum(1 for e in r["log"] if _is_write(e))
+                writes = sum(1 for e in r["log"] if _is_write(e) and not _is_sync_request(e))
                 summary.add("4. apply SWP writes (1 per migrated account)", writes, migrating, writes == migrating)
+                proofs = sum(1 for e in r["log"] if _is_sync_request(e))
+                summary.add("4. apply SWP sync requests (1 per migrated account)", proofs, migrating, proofs == migrating)
             if label in ("check", "rerun"):
                 writes = sum(1 for e in r["log"] if _is_write(e))
                 summary.add("4. %s SWP writes" % label, writes, 0, writes == 0)

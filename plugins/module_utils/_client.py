@@ -15,7 +15,9 @@ Standard library and ``requests`` only: module start-up time counts in fleets of
 
 from __future__ import annotations
 
+import calendar
 import copy
+import email.utils
 import html
 import json
 import random
@@ -254,6 +256,8 @@ class WorkloadClient:
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
         self.calls = 0
+        # The manager's clock: the HTTP Date of the last answer, in seconds since the epoch (None when it sent none).
+        self.last_date = None
         self._backoff_factor = backoff_factor
         self._session = requests.Session()
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-level verify.
@@ -327,6 +331,7 @@ class WorkloadClient:
             # The read or unsafe adapter is used for this one request only; the pool is per adapter.
             self._session.mount(self.base_url, self._read if read else self._unsafe)
         self.calls += 1
+        self.last_date = None
         try:
             response = self._session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
@@ -381,6 +386,7 @@ class WorkloadClient:
 
     def _decode(self, method, path, response, idempotent):
         status = response.status_code
+        self.last_date = http_date(response.headers.get("Date"))
         if 200 <= status < 300:
             if not response.content or not response.content.strip():
                 return None
@@ -423,6 +429,23 @@ class WorkloadClient:
             msg = "%s %s was rejected (%s%s)." % (method, path, http, said)
             kind = "rejected"
         raise WorkloadApiError(msg, method, path, status, server, kind=kind)
+
+
+def http_date(value):
+    """An HTTP ``Date`` header as whole seconds since the epoch (the header has second resolution); None when
+    missing or not a date."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = email.utils.parsedate_tz(value)
+    except (TypeError, ValueError):
+        return None
+    if parsed is None:
+        return None
+    try:
+        return calendar.timegm(parsed[:9]) - (parsed[9] or 0)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _was_sent(exc):

@@ -173,17 +173,31 @@ class ConnectorApi:
 
     # ------------------------------------------------------------ sync
 
-    def wait_for_sync(self, connector, since, timeout):
-        """Poll GET /awsconnectors/{id} until lastSyncTime passes ``since``; returns (synced, latest connector).
+    def wait_for_sync(self, connector, proof, timeout, answered=True):
+        """Poll GET /awsconnectors/{id} until ``proof`` (a SyncProof) is satisfied; returns (synced, latest connector).
 
-        ``connector`` is the modify's answer, checked first: a manager that syncs before answering costs no poll.
+        ``connector`` is the write's answer (``answered``), checked first: a manager that synchronizes before it
+        answers costs no poll. When that answer shows a synchronization that may have come before the write
+        (``proof.ambiguous``), one more is asked for at once, with an update that sends nothing, and its answer
+        checked; this happens once.
         """
+        asked_again = False
         for delay in [0] + poll_delays(timeout):
             if delay:
                 time.sleep(delay)
-                connector = self.client.get(connector_path(connector["ID"])) or connector
-            if _sync_time(connector) > _sync_time({"lastSyncTime": since}):
+                read = self.client.get(connector_path(connector["ID"]))
+                if read:
+                    connector, answered = read, True
+            if answered and proof.observe(connector):
                 return True, connector
+            answered = False
+            if proof.ambiguous and not asked_again:
+                asked_again = True
+                again = self.modify(connector, {}, True, "synchronize")
+                if again:
+                    connector = again
+                    if proof.observe(connector):
+                        return True, connector
         return False, connector
 
     # ------------------------------------------------------------ settings
@@ -198,8 +212,3 @@ class ConnectorApi:
             if exc.kind == "retrieval_disabled":
                 return None
             raise
-
-
-def _sync_time(connector):
-    value = (connector or {}).get("lastSyncTime")
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0

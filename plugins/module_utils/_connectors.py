@@ -39,6 +39,7 @@ __all__ = [
     "plan",
     "Plan",
     "sync_failure_message",
+    "SyncProof",
     "describe_criteria",
     "ambiguity_message",
     "search_filter",
@@ -621,18 +622,96 @@ def refusal_message(action, connector, body, said, status=400, known_ids=()):
             "The connector is unchanged." % (head, arn, key))
 
 
-def sync_failure_message(connector, since, timeout, changed):
-    """The error of a synchronization that did not come within ``timeout`` seconds."""
+def sync_failure_message(connector, since, timeout, changed, seen=None):
+    """The error of a synchronization that did not come within ``timeout`` seconds.
+
+    ``seen`` is the lastSyncTime of a synchronization that was seen but not proven to come after the update
+    (see SyncProof), None when none was seen.
+    """
     cid = connector.get("ID")
     arn = connector.get("crossAccountRoleArn")
     role = " (role %s)" % arn if arn else ""
     last = iso_utc(since) or "never"
     done = "The update was applied; only" if changed else "Nothing was changed;"
-    return ("AWS connector %s%s did not synchronize within %s seconds of the request: its last successful synchronization "
-            "(lastSyncTime) stayed at %s. %s the synchronization is missing. This module does not edit trust policies, "
+    if seen is not None and _number(seen) and seen > (since or 0):
+        head = ("AWS connector %s%s did not synchronize within %s seconds of the request, as far as the manager's answers "
+                "prove: its last successful synchronization (lastSyncTime) moved from %s to %s, but the manager may have "
+                "made that one on its own schedule before the update, and none came after the manager's answer to the "
+                "update." % (cid, role, timeout, last, iso_utc(seen)))
+    else:
+        head = ("AWS connector %s%s did not synchronize within %s seconds of the request: its last successful "
+                "synchronization (lastSyncTime) stayed at %s." % (cid, role, timeout, last))
+    return ("%s %s the synchronization is missing. This module does not edit trust policies, "
             "so the role's trust policy was left as it was: keep it accepting the external ID the connector used before "
             "until a synchronization succeeds, check that the manager can assume the role, then run the task again "
-            "(or raise sync_timeout)." % (cid, role, timeout, last, done))
+            "(or raise sync_timeout)." % (head, done))
+
+
+class SyncProof:
+    """Whether the lastSyncTime the manager shows proves a synchronization after a write (pure, no I/O).
+
+    ``before`` is the connector's lastSyncTime known before the write (listed or read; 0 for a new connector).
+    ``strict`` says the write changed the connector (an update, the switch): a synchronization then counts only
+    when it is proven to come after the write, since one the manager made on its own schedule between the
+    listing (or the read) and the write shows a lastSyncTime newer than ``before`` too. Without a change (a
+    synchronization alone, a new connector) any lastSyncTime past ``before`` counts.
+
+    A strict synchronization is proven by either of:
+
+    - order: a lastSyncTime greater than the one in the first answer the manager gave after the write (the
+      write's own answer, else the first read after it). That answer shows the connector as it was after the
+      write, every earlier synchronization included; lastSyncTime never goes back, so a greater one was
+      recorded later.
+    - the manager's clock: a lastSyncTime more than one second past ``answer_date``, the HTTP Date (whole
+      seconds) of the write's answer. The Date is at most one second before the answer was sent (whether the
+      manager truncates or rounds it), and the answer is sent after the write was carried out.
+
+    A synchronization that the write's own answer already shows (a manager that synchronizes before it answers)
+    is newer than ``before`` but cannot be told from one the manager made on its own just before the write:
+    :attr:`unproven` is then set, and the caller asks for one more synchronization, which the order proves.
+    """
+
+    def __init__(self, before, strict, answer_date=None):
+        self.before = before if _number(before) else 0
+        self.strict = bool(strict)
+        # One millisecond more absorbs a lastSyncTime rounded to the millisecond rather than truncated.
+        self.clock = None if not _number(answer_date) else (int(answer_date) + 1) * 1000 + 1
+        self.mark = None
+        self.latest = self.before
+
+    def observe(self, connector):
+        """Whether ``connector``, as an answer the manager gave after the write, proves a synchronization after it.
+
+        Anything but a connector (a dict with its ID) is no answer about it, and changes nothing.
+        """
+        if not isinstance(connector, dict) or connector.get("ID") is None:
+            return False
+        value = connector.get("lastSyncTime")
+        value = value if _number(value) else 0
+        self.latest = max(self.latest, value)
+        if not self.strict:
+            return value > self.before
+        if self.clock is not None and value >= self.clock:
+            return True
+        if self.mark is None:
+            # An answer older than what was known before the write is not the connector after it: not a mark.
+            if value >= self.before:
+                self.mark = value
+            return False
+        return value > self.mark
+
+    @property
+    def unproven(self):
+        """The lastSyncTime of a synchronization seen since the write whose order to it is not proven, or None."""
+        if self.strict and self.latest > self.before:
+            return self.latest
+        return None
+
+    @property
+    def ambiguous(self):
+        """Whether the first answer after the write shows a synchronization newer than ``before``, perhaps one made
+        before the write: only one more synchronization, asked for now, can prove one after it."""
+        return self.strict and self.mark is not None and self.mark > self.before
 
 
 # ------------------------------------------------------------------ plan

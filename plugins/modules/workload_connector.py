@@ -18,7 +18,8 @@ description:
     connector, found in a listing of the connectors, since C(useInstanceRole) is not a searchable field. When more
     than one connector matches, the task fails and names their IDs: give O(id) to choose."
   - With O(connector), the connector listed earlier in the play, the module does not read the connector before it
-    writes, so an update or a switch is one call (and the polls of O(sync)).
+    writes, so an update or a switch is one call (and, with O(sync), the calls that prove its synchronization, as
+    described there).
   - A connector reaches its AWS account through a cross-account role (O(cross_account_role_arn)), an access key
     (O(access_key) and O(secret_key)) or the manager's own instance role (O(use_instance_role)).
   - Only the properties that differ are sent. C(changed) says whether a setting of the connector changed, and
@@ -141,18 +142,36 @@ options:
         O(sync_timeout) seconds.
       - The request (C(?sync=true)) rides on the update when there is one; otherwise it is an update that sends no
         property. A new connector is created first, then asked to synchronize with such an update.
-      - The API does not say whether the call waits for the synchronization, so the module always waits until the
-        connector's last successful synchronization time (C(lastSyncTime)) passes the value it had before the call,
-        polling C(GET /api/awsconnectors/{id}).
-      - A synchronization that does not come within O(sync_timeout) fails the task with a message naming the
-        connector; the result still says what was changed, with RV(synced=false).
+      - The API does not say whether the call waits for the synchronization, so the module waits, polling
+        C(GET /api/awsconnectors/{id}), for the connector's last successful synchronization time (C(lastSyncTime))
+        to prove one.
+      - "After an update (the switch included), only a synchronization that provably came after the update counts.
+        The manager also synchronizes every connector on its own schedule, and one it made between the listing (or
+        the module's read) and the update shows a C(lastSyncTime) newer than the one known before too, so that
+        comparison proves nothing. The proof is either of two. (1) Order: a C(lastSyncTime) greater than the one in
+        the manager's answer to the update (else in the first read after it); that answer shows the connector after
+        the update, every earlier synchronization included, and C(lastSyncTime) never goes back. (2) The manager's
+        clock: a C(lastSyncTime) more than one second past the HTTP C(Date) of the answer to the update; the header
+        has whole seconds, truncated or rounded, so only a time past the following second is surely after the answer,
+        which comes after the update."
+      - A manager that synchronizes before it answers shows that synchronization in the answer to the update, where
+        it cannot be told from one the manager made on its own just before the update. The module then asks once
+        more, at once, with an update that sends nothing (C(?sync=true)), and the answer to that proves the
+        synchronization by order. A manager that answers first costs no such call, only the polls.
+      - With nothing to update (a synchronization alone) and for a new connector, nothing needs proving. Any
+        C(lastSyncTime) past the one known before (none for a new connector) counts.
+      - A synchronization that is not proven within O(sync_timeout) fails the task with a message naming the
+        connector and, when a synchronization was seen that may have come before the update, saying so; the result
+        still says what was changed, with RV(synced=false). The module never claims a synchronization it did not
+        see come after the update.
       - A synchronization is not counted as a change; see RV(synced).
     type: bool
     default: false
   sync_timeout:
     description:
       - Seconds to wait for the synchronization asked for by O(sync). Polls back off from half a second to five seconds.
-      - The manager also synchronizes every connector in the background, about every ten minutes.
+      - The manager also synchronizes every connector in the background, about every ten minutes. After an update,
+        such a synchronization counts only when it came after the update (see O(sync)).
     type: float
     default: 120
   switch_retry_timeout:
@@ -174,10 +193,10 @@ options:
       - Without it, the module finds and reads the connector as described above, and behaves exactly as it did before
         this option existed.
       - "It is trusted as it is: the settings an update is compared with, that the connector still exists, and its
-        C(last_sync_time), which O(sync) waits to pass. Take it from a listing made earlier in the same play; stale
-        data is your risk. A setting changed since the listing may be left as it is, an update of a connector deleted
-        since fails (nothing is created), and a synchronization the manager made on its own after the listing counts
-        for O(sync)."
+        C(last_sync_time), the one known before the write. Take it from a listing made earlier in the same play; stale
+        data is your risk. A setting changed since the listing may be left as it is, and an update of a connector
+        deleted since fails (nothing is created). A synchronization the manager made on its own after the listing
+        never counts for O(sync) after an update (see there); with nothing to update it does."
       - Its C(external_id) is masked, so it is never taken for the external ID the connector uses. The module treats
         the connector like one of a manager that does not say which ID a connector uses, and
         O(use_manager_external_id=true) performs the switch (RV(external_id_switch=performed)) without a read.
@@ -313,8 +332,11 @@ connector:
     auth_type: cross_account_role
 synced:
   description:
-    - Whether the connector synchronized, asked for by O(sync), within O(sync_timeout) (its C(lastSyncTime) passed the
-      value it had before the call).
+    - Whether the connector synchronized, asked for by O(sync), within O(sync_timeout). After an update (the switch
+      included), true only when the synchronization provably came after the update, by the order of the manager's
+      answers or by its clock (the HTTP C(Date) of the answer to the update), as O(sync) describes; a synchronization
+      the manager made on its own before the update never makes it true. Without an update, true when
+      C(lastSyncTime) passed the value known before.
     - False when no synchronization was asked for, in check mode, and in the result of a task that failed because the
       synchronization did not come.
   returned: always
@@ -341,7 +363,7 @@ external_id_switch_msg:
 
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, ConnectorError, diff_view, given_connector_decides, local_match, lookup_criteria,
+    MANAGER_DEFINED, ConnectorError, SyncProof, diff_view, given_connector_decides, local_match, lookup_criteria,
     plan, sync_failure_message, to_snake, validate_params)
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
@@ -381,17 +403,22 @@ def read(module, api, given=None):
 
 
 def write(module, api, current, decided, manager_id):
-    """Carry out the plan; returns the connector after it. Errors carry what was already done."""
+    """Carry out the plan; returns the connector after it and whether the manager answered with it.
+
+    Errors carry what was already done.
+    """
     p = module.params
     known = [manager_id]
     try:
         if decided.action == "delete":
             decided.changed = api.delete(current["ID"])
-            return {}
+            return {}, False
         if decided.action == "create":
-            return api.create(decided.body, lookup_criteria(p), local_match(p), known, p["switch_retry_timeout"])
+            return api.create(decided.body, lookup_criteria(p), local_match(p), known, p["switch_retry_timeout"]), True
         if decided.action == "modify":
-            return api.modify(current, decided.body, p["sync"], decided.verb, p["switch_retry_timeout"], known) or decided.after
+            answer = api.modify(current, decided.body, p["sync"], decided.verb, p["switch_retry_timeout"], known)
+            # An empty answer is no view of the connector after the update: the plan's is, but not for SyncProof.
+            return answer or decided.after, bool(answer)
     except SwpError as exc:
         if getattr(exc, "kind", None) == "refused" and manager_id is None:
             # A refusal may quote the ID the manager tried, the manager-defined one: censor it wherever it appears.
@@ -400,25 +427,31 @@ def write(module, api, current, decided, manager_id):
             except SwpError:
                 pass
         raise
-    return current
+    return current, False
 
 
-def sync(module, api, connector, since, result):
-    """Wait for the synchronization asked for; one that never comes fails the task, naming the connector.
+def sync(module, api, connector, current, decided, answered, result):
+    """Wait for a synchronization after the write; one that is not proven in time fails the task, naming the connector.
 
-    ``since`` is the connector's lastSyncTime before the call, None for a new connector.
+    ``current`` is the connector before the write (None for a new one). After an update (``decided.body``), only a
+    synchronization proven to come after it counts (SyncProof): the manager's answer to the update, read as the
+    connector after it, or the HTTP Date of that answer, the manager's clock.
     """
     p = module.params
+    since = None if current is None else (current.get("lastSyncTime") or 0)
+    strict = current is not None and bool(decided.body)
+    # The write was the last call: its answer's Date, even of an empty answer, is the manager's clock after it.
+    proof = SyncProof(since, strict, api.client.last_date if strict else None)
     try:
         if since is None and not connector.get("lastSyncTime"):
             # sync is documented on modify only: a new connector asks for it with an update that sends nothing.
             connector = api.modify(connector, {}, True, "synchronize") or connector
-        synced, connector = api.wait_for_sync(connector, since, p["sync_timeout"])
+        synced, connector = api.wait_for_sync(connector, proof, p["sync_timeout"], answered)
     except SwpError as exc:
         raise exc.with_result(dict(result, connector=to_snake(connector))) from exc
     if not synced:
-        raise SwpError(sync_failure_message(connector, since, p["sync_timeout"], result["changed"]), kind="sync_timeout",
-                       result=dict(result, connector=to_snake(connector)))
+        raise SwpError(sync_failure_message(connector, since, p["sync_timeout"], result["changed"], proof.unproven),
+                       kind="sync_timeout", result=dict(result, connector=to_snake(connector)))
     return connector
 
 
@@ -428,9 +461,9 @@ def core(module):
     api = ConnectorApi(module.client)
     current, manager_id = read(module, api, given)
     decided = plan(p, current, manager_id)
-    connector = decided.after
+    connector, answered = decided.after, False
     if not module.check_mode:
-        connector = write(module, api, current, decided, manager_id)
+        connector, answered = write(module, api, current, decided, manager_id)
     result = dict(changed=decided.changed, synced=False, external_id_switch=decided.switch)
     if decided.switch_msg:
         result["external_id_switch_msg"] = decided.switch_msg
@@ -438,7 +471,7 @@ def core(module):
         after = diff_view(connector, decided.source and MANAGER_DEFINED, "secretKey" in decided.body)
         result["diff"] = dict(before=diff_view(current, decided.source), after=after if p["state"] == "present" else {})
     if decided.sync and not module.check_mode:
-        connector = sync(module, api, connector, None if current is None else (current.get("lastSyncTime") or 0), result)
+        connector = sync(module, api, connector, current, decided, answered, result)
         result["synced"] = True
     result["connector"] = to_snake(connector) if connector else {}
     return result

@@ -50,6 +50,9 @@ OPTIONS = {
                   'advances sync_delay seconds after the answer) or "never" (200, lastSyncTime never moves)'),
     'sync_delay': (0.0, _non_negative, 'seconds between the answer and lastSyncTime advancing in the async mode; '
                                        '> 0 with sync_mode "inline" also means async'),
+    'background_sync_interval': (0.0, _non_negative,
+                                 'seconds between the syncs the manager runs on its own schedule, of every connector it can '
+                                 'reach (a real manager: about 600); 0 = none (POST /_sim/sync runs one at any time)'),
     'sync_failure_status': (400, lambda v: v == 200 or (_status(v) and v >= 400),
                             'status when a synchronous ?sync=true cannot assume the role; 200 = apply the change, silently skip the sync'),
     'sync_on_create': (False, _bool, 'a create synchronizes even without ?sync=true'),
@@ -108,6 +111,12 @@ PROFILES = {
         'error_body': 'legacy',
         'auth_failure_status': 403,
     },
+    # A manager that also synchronizes every connector on its own schedule (the vendor: about every ten minutes;
+    # here every few seconds), so a sync may land between a play's listing and a switch. Combine it with any
+    # sync_mode: Simulator(profile='background', sync_mode='never').
+    'background': {
+        'background_sync_interval': 3.0,
+    },
     # The simulator before the record was reviewed: every field searchable, ?sync honoured on create.
     'permissive': {
         'search_fields': 'any',
@@ -140,7 +149,8 @@ def validate_config(updates):
         validator = OPTIONS[name][1]
         if not validator(value):
             raise ConfigError('invalid value for config option %s: %r (%s)' % (name, value, OPTIONS[name][2]))
-        if name in ('iam_propagation_delay', 'sync_delay', 'rate_limit_window', 'tenant_rate_limit_window'):
+        if name in ('iam_propagation_delay', 'sync_delay', 'rate_limit_window', 'tenant_rate_limit_window',
+                    'background_sync_interval'):
             value = float(value)
         result[name] = value
     return result

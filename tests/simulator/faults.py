@@ -10,7 +10,8 @@ import re
 import threading
 import time
 
-FAULT_KEYS = {'status', 'body', 'content_type', 'retry_after', 'headers', 'drop', 'latency', 'when', 'method', 'path'}
+FAULT_KEYS = {'status', 'body', 'content_type', 'retry_after', 'headers', 'drop', 'latency', 'when', 'method', 'path',
+              'background_sync'}
 RANDOM_KEYS = FAULT_KEYS | {'probability'}
 
 
@@ -23,7 +24,8 @@ def validate_fault(fault, random_rule=False):
 
     Keys: ``status`` (int), ``body`` (str = sent as is, anything else = JSON), ``content_type``,
     ``retry_after`` (Retry-After header value), ``headers`` (extra headers), ``drop`` (close the
-    connection without an answer), ``latency`` (seconds), ``when`` ("before" = instead of the
+    connection without an answer), ``latency`` (seconds), ``background_sync`` (true: the manager syncs every
+    connector on its own schedule just then, before or after the operation, which is answered normally), ``when`` ("before" = instead of the
     operation, the default; "after" = perform the operation, then apply the fault),
     ``method`` and ``path`` (regex searched in the full request path, e.g. "^/api/awsconnectors$")
     to match only some requests; rules also take ``probability`` (0..1).
@@ -49,8 +51,10 @@ def validate_fault(fault, random_rule=False):
     result.setdefault('when', 'before')
     if result['when'] not in ('before', 'after'):
         raise FaultError('fault "when" must be "before" or "after"')
-    if not (result.get('status') or result.get('drop') or 'latency' in result):
-        raise FaultError('a fault needs "status", "drop" or "latency"')
+    if 'background_sync' in result and not isinstance(result['background_sync'], bool):
+        raise FaultError('fault background_sync must be true or false')
+    if not (result.get('status') or result.get('drop') or 'latency' in result or result.get('background_sync')):
+        raise FaultError('a fault needs "status", "drop", "latency" or "background_sync"')
     if 'path' in result:
         try:
             re.compile(result['path'])

@@ -240,6 +240,9 @@ class Simulator:
         self.store = Store(self.config)
         self._server = None
         self._thread = None
+        self._scheduler = None
+        self._scheduler_stop = threading.Event()
+        self._background_due = time.monotonic()
         self.reset()
 
     # ----------------------------------------------------------------- lifecycle
@@ -253,11 +256,32 @@ class Simulator:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.2},
                                         name='swp-simulator', daemon=True)
         self._thread.start()
+        self._scheduler_stop.clear()
+        self._scheduler = threading.Thread(target=self._schedule_background, name='swp-simulator-background', daemon=True)
+        self._scheduler.start()
         return self
+
+    def _schedule_background(self):
+        """Run the manager's own syncs every ``background_sync_interval`` seconds (0 = none) while serving."""
+        while not self._scheduler_stop.wait(0.05):
+            interval = self.config.get('background_sync_interval') or 0
+            if not interval:
+                self._background_due = time.monotonic()
+                continue
+            if time.monotonic() - self._background_due >= interval:
+                self._background_due = time.monotonic()
+                try:
+                    self.background_sync()
+                except Exception:  # pylint: disable=broad-except  # the schedule goes on, as a manager's would
+                    self._debug('background sync failed:\n%s' % traceback.format_exc())
 
     def stop(self):
         """Stop serving, close open connections and cancel pending syncs."""
         server, self._server = self._server, None
+        self._scheduler_stop.set()
+        if self._scheduler is not None:
+            self._scheduler.join(timeout=5)
+            self._scheduler = None
         self.store.cancel_timers()
         if server is None:
             return
@@ -315,6 +339,7 @@ class Simulator:
         self.rate_limiter.reset()
         self.log.reset(config['request_log_limit'])
         self.store.load(seed)
+        self._background_due = time.monotonic()
         self.store.forget_iam()
         if config['iam_propagation_delay'] and config['iam_endpoint_url']:
             try:
@@ -383,6 +408,14 @@ class Simulator:
         """Read the trust policies of the given roles (default: every connector's role) now."""
         return self.store.observe_roles(role_arns)
 
+    def background_sync(self, ids=None):
+        """The manager's own scheduled sync, now: every connector (or those of ``ids``) it can reach; their IDs."""
+        return self.store.background_sync(ids)
+
+    def events(self, cid=None):
+        """Writes and syncs of connectors since the reset, in order: [{"seq", "id", "event", "cause", "time"}]."""
+        return self.store.events(cid)
+
     @property
     def manager_external_id(self):
         """The manager-defined external ID."""
@@ -410,6 +443,8 @@ class Simulator:
         result = None
         if fault is not None:
             entry['fault'] = copy.deepcopy(fault)
+            if fault['when'] == 'before' and fault.get('background_sync'):
+                self.background_sync()
             if fault['when'] == 'before':
                 if fault.get('latency'):
                     time.sleep(fault['latency'])
@@ -419,6 +454,8 @@ class Simulator:
                     result = fault_result(fault, self.config['error_body'])
         if result is None:
             result = self._api_call(method, path, query, headers, raw_body, entry)
+            if fault is not None and fault['when'] == 'after' and fault.get('background_sync'):
+                self.background_sync()
             if fault is not None and fault['when'] == 'after':
                 if fault.get('drop'):
                     result = DROP
@@ -578,6 +615,13 @@ class Simulator:
             if isinstance(body, dict):
                 return Result(200, self.add_connector(body))
             raise ApiError(400, 'expected a connector object, a list of them or {"connectors": [...]}')
+        if (method, path) == ('POST', '/sync'):
+            ids = body.get('ids') if isinstance(body, dict) else None
+            if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+                raise ApiError(400, 'expected {"ids": [connector IDs]} or no body')
+            return Result(200, {'synced': self.background_sync(ids)})
+        if (method, path) == ('GET', '/events'):
+            return Result(200, {'events': self.events()})
         if (method, path) == ('POST', '/iam/observe'):
             arns = body.get('role_arns') if isinstance(body, dict) else None
             return Result(200, {'observed': self.observe_roles(arns)})

@@ -143,6 +143,7 @@ class Store:
         self._ids = []  # sorted connector IDs
         self._next_id = 1
         self._last_sync_ms = 0
+        self._events = []
         self._generation = 0
         self._timers = set()
         self._iam = None
@@ -169,6 +170,7 @@ class Store:
             self._ids = []
             self._next_id = 1
             self._last_sync_ms = 0
+            self._events = []
             manager_id = seed.get('manager_external_id')
             if manager_id is not None and (not isinstance(manager_id, str) or not manager_id):
                 raise SeedError('manager_external_id must be a non-empty string')
@@ -334,14 +336,57 @@ class Store:
             return 'async'
         return mode
 
-    def _next_sync_ms(self):
-        self._last_sync_ms = max(now_ms(), self._last_sync_ms + 1)
+    def _next_sync_ms(self, connector):
+        # The manager's clock, never going back for one connector. (Not a counter shared by every connector: a
+        # background sync of thousands of connectors in one millisecond would run that counter ahead of the clock.)
+        last = connector.fields.get('lastSyncTime') or 0
+        self._last_sync_ms = max(now_ms(), last + 1)
         return self._last_sync_ms
 
-    def _mark_synced(self, connector):
-        connector.fields['lastSyncTime'] = self._next_sync_ms()
+    def _mark_synced(self, connector, cause):
+        connector.fields['lastSyncTime'] = self._next_sync_ms(connector)
         connector.fields['syncedRegions'] = [{
             'region': connector.fields.get('seedRegion') or 'us-east-1', 'computersSynced': 0, 'workspacesSynced': 0}]
+        self._event(connector.cid, 'sync', cause, connector.fields['lastSyncTime'])
+
+    def _event(self, cid, event, cause, time_ms=None):
+        """Record a write or a sync of a connector, in order (for tests: was there a sync after the write?)."""
+        self._events.append({'seq': len(self._events) + 1, 'id': cid, 'event': event, 'cause': cause,
+                             'time': now_ms() if time_ms is None else time_ms})
+
+    def events(self, cid=None):
+        """The writes and syncs recorded since the reset: [{"seq", "id", "event": "write"|"sync", "cause", "time"}]."""
+        with self._lock:
+            return [dict(e) for e in self._events if cid is None or e['id'] == cid]
+
+    def background_sync(self, ids=None):
+        """The manager's own scheduled sync: every connector (or those of ``ids``) that it can reach, now.
+
+        A role connector is synced only when its role can be assumed with its external ID (IAM checked when an
+        endpoint is set), as a failed sync leaves lastSyncTime alone. Returns the IDs synced.
+        """
+        with self._lock:
+            generation = self._generation
+            targets = [(cid, self._connectors[cid].role_arn, self._connectors[cid].external_id)
+                       for cid in (self._ids if ids is None else ids) if cid in self._connectors]
+        reachable = []
+        for cid, role_arn, external_id in targets:
+            try:
+                ok = self.check_access(role_arn, external_id)[0]
+            except ApiError:
+                ok = False
+            if ok:
+                reachable.append(cid)
+        synced = []
+        with self._lock:
+            if generation != self._generation:
+                return synced
+            for cid in reachable:
+                connector = self._connectors.get(cid)
+                if connector is not None:
+                    self._mark_synced(connector, 'background')
+                    synced.append(cid)
+        return synced
 
     def _schedule_sync(self, cid):
         generation = self._generation
@@ -365,7 +410,7 @@ class Store:
         with self._lock:
             connector = self._connectors.get(cid)
             if ok and connector is not None and generation == self._generation:
-                self._mark_synced(connector)
+                self._mark_synced(connector, 'async')
 
     def cancel_timers(self):
         """Cancel pending asynchronous syncs."""
@@ -477,8 +522,9 @@ class Store:
             self._check_duplicate(fields.get('accountId'))
             connector = Connector(self._next_id, fields, external_id, source)
             self._insert(connector)
+            self._event(connector.cid, 'write', 'create')
             if mode == 'inline':
-                self._mark_synced(connector)
+                self._mark_synced(connector, 'inline')
             result = connector.public(self._expose())
         if mode == 'async':
             self._schedule_sync(connector.cid)
@@ -544,8 +590,9 @@ class Store:
             connector = self._get(cid)
             connector.fields = fields
             connector.external_id, connector.external_id_source = external_id, source
+            self._event(cid, 'write', 'modify')
             if mode == 'inline' and sync_ok:
-                self._mark_synced(connector)
+                self._mark_synced(connector, 'inline')
             result = connector.public(self._expose())
         if mode == 'async':
             self._schedule_sync(cid)

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient, clean_api_key, normalize_url
+from ansible_collections.swp.aws.plugins.module_utils._client import (
+    WorkloadApiError, WorkloadClient, clean_api_key, http_date, normalize_url)
 from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY, READONLY_KEY
 
 
@@ -504,3 +505,32 @@ def test_an_invalid_header_is_not_quoted_by_the_error(sim, value):
     _assert_not_quoted(err.value, value)
     assert err.value.__cause__ is None and err.value.__suppress_context__
     assert not api_calls(sim)
+
+
+# ------------------------------------------------------------------ the manager's clock: the answer's HTTP Date
+
+@pytest.mark.parametrize("value, expected", [
+    ("Thu, 03 Dec 2026 14:25:46 GMT", 1796307946),
+    ("Thursday, 03-Dec-26 14:25:46 GMT", 1796307946),
+    ("Thu, 03 Dec 2026 15:25:46 +0100", 1796307946),
+    ("", None), (None, None), ("yesterday", None), (1796307946, None),
+])
+def test_http_date_is_whole_seconds_since_the_epoch(value, expected):
+    assert http_date(value) == expected
+
+
+def test_the_client_keeps_the_date_of_the_last_answer_error_or_not(sim):
+    client = client_for(sim, retries=0)
+    assert client.last_date is None
+    started = int(time.time())
+    client.get("/awsconnectors")
+    assert started - 1 <= client.last_date <= time.time()
+    sim.add_faults([{"status": 404, "method": "GET"}])
+    with pytest.raises(WorkloadApiError):
+        client.get("/awsconnectors/7")
+    assert started - 1 <= client.last_date <= time.time()
+    # No answer, no clock: a dropped connection leaves no Date of an earlier call behind.
+    sim.add_faults([{"drop": True, "method": "GET"}])
+    with pytest.raises(WorkloadApiError):
+        client.get("/awsconnectors")
+    assert client.last_date is None

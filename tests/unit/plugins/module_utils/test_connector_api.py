@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import ConnectorError
+from ansible_collections.swp.aws.plugins.module_utils._connectors import ConnectorError, SyncProof, string_criterion
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY
 
@@ -127,12 +127,87 @@ def test_a_refusal_of_a_key_connector_keeps_the_clients_403_sentence(sim):
 
 @pytest.mark.parametrize("delay, timeout, synced", [(0, 2, True), (0.6, 5, True), (30, 1, False)])
 def test_wait_for_sync_inline_async_and_never(sim, delay, timeout, synced):
+    # A synchronization alone (nothing written): any lastSyncTime past the one known before counts.
     sim.configure(sync_delay=delay)
     sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
     api = api_for(sim)
     answer = api.modify(api.describe(1), {}, sync=True, verb="synchronize")
-    done, connector = api.wait_for_sync(answer, 1000, timeout)
+    done, connector = api.wait_for_sync(answer, SyncProof(1000, strict=False), timeout)
     assert done is synced and (connector["lastSyncTime"] > 1000) is synced
+
+
+def _switch(sim, api):
+    """The switch with ?sync=true, as the module sends it; (answer, proof) with the listed lastSyncTime 1000."""
+    answer = api.modify({"ID": 1, "crossAccountRoleArn": ARN}, {"crossAccountRoleArn": ARN}, sync=True)
+    return answer, SyncProof(1000, strict=True, answer_date=api.client.last_date)
+
+
+def _sync_writes(sim):
+    return [e["body"] for e in sim.requests() if e["method"] == "POST"]
+
+
+def test_an_update_answered_after_its_sync_is_proven_by_one_more_sync(sim):
+    # Inline: the switch's answer shows a sync, which a background sync just before would show too.
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    api = api_for(sim)
+    answer, proof = _switch(sim, api)
+    done, connector = api.wait_for_sync(answer, proof, 2)
+    assert done is True and connector["lastSyncTime"] > answer["lastSyncTime"] > 1000
+    assert _sync_writes(sim) == [{"crossAccountRoleArn": ARN}, {}]
+    assert [e["cause"] for e in sim.events() if e["event"] == "sync"] == ["inline", "inline"]
+
+
+@pytest.mark.parametrize("mode", ["async", "never"])
+def test_a_background_sync_between_the_listing_and_the_update_never_counts(sim, mode):
+    sim.configure(sync_mode=mode, sync_delay=0.3 if mode == "async" else 0)
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    sim.background_sync()
+    api = api_for(sim)
+    answer, proof = _switch(sim, api)
+    assert answer["lastSyncTime"] > 1000
+    done, connector = api.wait_for_sync(answer, proof, 1.5)
+    assert done is (mode == "async")
+    # Asked once more at once: the answer could not tell.
+    assert _sync_writes(sim) == [{"crossAccountRoleArn": ARN}, {}]
+    if mode == "never":
+        assert connector["lastSyncTime"] == answer["lastSyncTime"] and proof.unproven == answer["lastSyncTime"]
+    else:
+        assert connector["lastSyncTime"] > answer["lastSyncTime"]
+
+
+def test_an_async_sync_after_the_update_costs_no_further_write(sim):
+    sim.configure(sync_mode="async", sync_delay=0.3)
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    api = api_for(sim)
+    answer, proof = _switch(sim, api)
+    done, connector = api.wait_for_sync(answer, proof, 5)
+    assert done is True and connector["lastSyncTime"] > 1000
+    assert _sync_writes(sim) == [{"crossAccountRoleArn": ARN}]
+
+
+def test_without_an_answer_the_first_read_after_the_update_is_the_mark(sim):
+    # The update's answer is lost (or empty): what was known before is no mark, the first read after the update is.
+    sim.configure(sync_mode="async", sync_delay=1.2)
+    sim.add_connector({"crossAccountRoleArn": ARN, "lastSyncTime": 1000})
+    sim.background_sync()
+    api = api_for(sim)
+    answer, proof = _switch(sim, api)
+    done, connector = api.wait_for_sync({"ID": 1}, proof, 6, answered=False)
+    assert done is True and proof.mark == answer["lastSyncTime"]
+    assert connector["lastSyncTime"] > answer["lastSyncTime"]
+    syncs = [e for e in sim.events() if e["event"] == "sync"]
+    assert [e["cause"] for e in syncs][:2] == ["background", "async"]
+
+
+def test_a_create_answered_500_after_the_manager_made_it_is_found_not_made_twice(sim):
+    # An older manager's 500 is ambiguous: the connector may have been made. It is searched for before any retry.
+    sim.add_faults([{"status": 500, "method": "POST", "path": "^/api/awsconnectors$", "when": "after"}])
+    api = api_for(sim)
+    created = api.create({"crossAccountRoleArn": ARN}, [string_criterion("crossAccountRoleArn", ARN)], retry_for=10)
+    assert created["crossAccountRoleArn"] == ARN
+    assert len(sim.state["connectors"]) == 1
+    assert [(e["method"], e["path"], e["status"]) for e in sim.requests()] == [
+        ("POST", "/api/awsconnectors", 500), ("POST", "/api/awsconnectors/search", 200)]
 
 
 def test_manager_external_id_supplied_is_not_read(sim):

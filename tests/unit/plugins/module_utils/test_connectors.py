@@ -507,6 +507,93 @@ def test_sync_failure_message_names_the_connector_and_never_says_none():
     assert "stayed at never" in message and "None" not in message and "trust policy was left as it was" in message
 
 
+def test_sync_failure_message_of_a_sync_seen_but_not_proven_says_why():
+    message = c.sync_failure_message(role_connector(), 1714555800123, 5.0, True, seen=1714555900123)
+    assert message.startswith("AWS connector 7 (role %s) did not synchronize within 5.0 seconds" % ARN)
+    assert "moved from 2024-05-01T09:30:00.123Z to 2024-05-01T09:31:40.123Z" in message
+    assert "on its own schedule before the update" in message and "The update was applied" in message
+    # A value no later than the one known before is no synchronization seen.
+    assert "stayed at" in c.sync_failure_message(role_connector(), 1000, 5.0, True, seen=1000)
+
+
+# ------------------------------------------------------------------ SyncProof: a sync after the write, or none
+
+DATE = 1796307946  # the write's answer: HTTP Date, whole seconds
+AFTER = (DATE + 1) * 1000  # the first millisecond that is surely after that answer was sent, give or take a rounding
+
+
+def proof(before=1000, strict=True, date=None):
+    return c.SyncProof(before, strict, date)
+
+
+def seen(value):
+    return {"ID": 7, "lastSyncTime": value} if value is not None else {"ID": 7}
+
+
+@pytest.mark.parametrize("answer, later, proven", [
+    # the answer (the connector after the write) is the mark; only a greater lastSyncTime was recorded after it
+    (1000, 1000, False), (1000, 1001, True),
+    (5000, 5000, False), (5000, 5001, True),
+    # an answer older than what was known before is not the connector after the write: no mark
+    (900, 1001, False),
+])
+def test_sync_proof_by_order_after_the_answer(answer, later, proven):
+    p = proof()
+    assert p.observe(seen(answer)) is False
+    assert p.observe(seen(later)) is proven
+
+
+@pytest.mark.parametrize("value, proven", [
+    (DATE * 1000, False),          # the same second as the answer's Date: may be before it
+    (DATE * 1000 + 999, False),    # a truncated Date: the answer may have left at .999
+    (AFTER, False),                # a lastSyncTime rounded up to the millisecond may still be before it
+    (AFTER + 1, True),
+])
+def test_sync_proof_by_the_managers_clock_is_more_than_one_second_past_the_answers_date(value, proven):
+    assert proof(date=DATE).observe(seen(value)) is proven
+    # Without a Date, the first answer is only a mark.
+    assert proof().observe(seen(value)) is False
+
+
+def test_a_sync_shown_in_the_writes_own_answer_is_ambiguous_and_asks_for_one_more():
+    p = proof(date=DATE)
+    assert p.observe(seen(DATE * 1000 + 400)) is False
+    assert p.ambiguous is True and p.unproven == DATE * 1000 + 400
+    assert p.observe(seen(DATE * 1000 + 400)) is False
+    assert p.observe(seen(DATE * 1000 + 401)) is True
+
+
+def test_an_answer_that_shows_no_sync_is_a_plain_mark():
+    p = proof()
+    assert p.observe(seen(1000)) is False and p.ambiguous is False and p.unproven is None
+    # A connector never synchronized: no lastSyncTime is 0.
+    q = proof(before=0)
+    assert q.observe(seen(None)) is False and q.mark == 0 and q.ambiguous is False
+    assert q.observe(seen(1)) is True
+
+
+def test_without_a_change_any_sync_past_the_one_known_before_counts():
+    p = proof(strict=False)
+    assert p.observe(seen(1000)) is False and p.observe(seen(1001)) is True and p.ambiguous is False
+    assert proof(before=None, strict=False).observe(seen(1)) is True
+
+
+@given(before=st.integers(0, 2 * 10 ** 12), answer_offset=st.integers(0, 10 ** 6), date_offset=st.integers(-10 ** 6, 10 ** 6),
+       syncs=st.lists(st.integers(0, 10 ** 6), max_size=5))
+@settings(deadline=None)
+def test_sync_proof_never_counts_a_sync_no_later_than_the_answer(before, answer_offset, date_offset, syncs):
+    # Whatever the manager shows afterwards: a lastSyncTime that the answer to the write already covered (no greater
+    # than the answer's) and that is not past the answer's second is never counted.
+    answer = before + answer_offset
+    date = (answer + date_offset) // 1000
+    p = proof(before=before, date=max(date, answer // 1000))
+    assert p.observe(seen(answer)) is False
+    for value in syncs:
+        value = min(answer, before + value)
+        if value < (max(date, answer // 1000) + 1) * 1000 + 1:
+            assert p.observe(seen(value)) is False
+
+
 def test_plan_decides_every_write_without_io():
     current = role_connector(lastSyncTime=5)
     assert c.plan(params(cross_account_role_arn=ARN), current).action == "none"
