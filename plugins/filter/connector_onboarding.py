@@ -14,7 +14,9 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.swp.aws.plugins.module_utils._extid_store import StoreError, resolve, source_name
+from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError
+from ansible_collections.swp.aws.plugins.module_utils._extid_store import manager_external_id as _manager_external_id
+from ansible_collections.swp.aws.plugins.module_utils._extid_store import resolve, source_name
 from ansible_collections.swp.aws.plugins.filter.extid_migration import _template as _cfn_template
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
@@ -102,7 +104,16 @@ def stored_external_id(stored, manager=None, secret=None, parameter=None, region
     """The manager-defined external ID read from Secrets Manager or SSM, checked against the manager when it can say."""
     try:
         return resolve(stored, source_name(secret, parameter, region), manager, reveal=_flag(reveal, "reveal"))
-    except StoreError as exc:
+    except ExternalIdError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def manager_external_id(manager, given=None, variable=None, stored=None, secret=None, parameter=None, region=None, reveal=False):
+    """The manager-defined external ID a role uses (given, stored or the manager's), checked once per play before any write."""
+    try:
+        return _manager_external_id(manager, given=given, variable=variable, stored=stored, secret=secret or None,
+                                    parameter=parameter or None, region=region, reveal=_flag(reveal, "reveal"))
+    except ExternalIdError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
 
@@ -118,4 +129,5 @@ class FilterModule:
             "connector_onboarding_step": connector_onboarding_step,
             "connector_onboarding_permissions": connector_onboarding_permissions,
             "stored_external_id": stored_external_id,
+            "manager_external_id": manager_external_id,
         }
