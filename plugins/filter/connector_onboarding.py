@@ -18,6 +18,7 @@ from ansible_collections.swp.aws.plugins.module_utils._external_id import Extern
 from ansible_collections.swp.aws.plugins.module_utils._extid_store import manager_external_id as _manager_external_id
 from ansible_collections.swp.aws.plugins.module_utils._extid_store import resolve, source_name
 from ansible_collections.swp.aws.plugins.filter.extid_migration import _template as _cfn_template
+from ansible_collections.swp.aws.plugins.module_utils._migration import QUOTA
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
     permissions_policy,
@@ -40,7 +41,7 @@ def connector_onboarding_target(role_arn="", account_id="", role_name=""):
 
 
 def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, update_trust=False,
-                              reveal=False, check_mode=False):
+                              reveal=False, check_mode=False, trust_policy_quota=QUOTA):
     """What to do with one new account, from the roles amazon.aws.iam_role_info found for it."""
     if not isinstance(account, Mapping):
         raise AnsibleFilterError("connector_onboarding_plan: account must be the result of swp.aws.connector_onboarding_target")
@@ -51,7 +52,8 @@ def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, p
     try:
         return plan_onboarding(host, account, policy, connector if isinstance(connector, Mapping) else None, manager_id,
                                principal=principal or SWP_PRINCIPAL, update_trust=_flag(update_trust, "update_trust"),
-                               reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+                               reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"),
+                               trust_policy_quota=trust_policy_quota)
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
