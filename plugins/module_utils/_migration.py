@@ -101,6 +101,8 @@ def _code(problem):
 def failure_message(lead, problems, advice):
     """``lead`` ("The trust policy of R cannot be migrated safely, so nothing was written") and every problem of the
     trust core, ``where: problem; fix`` and the role's own ``advice`` for the problem's code."""
+    if not problems:
+        return lead + "."
     parts = []
     for problem in problems:
         fix = _LEGACY_ADVICE.sub("", str(problem.get("fix") or ""))
@@ -188,7 +190,8 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
     record["state_before"] = record["state_after"] = plan["state"]
     record["outcome"] = _OUTCOME[plan["action"]]
     if plan["action"] == FAIL:
-        record["error"] = plan["message"]
+        # The message names the role, whose name may hold an external ID: it is shown by the task that stops the account.
+        plan["message"] = record["error"] = mask_in_text(plan["message"], plan["ids"], reveal=reveal)
     return plan
 
 

@@ -174,3 +174,17 @@ def test_a_record_of_a_failed_plan_holds_no_full_id():
     for found in (policy(swp_statement(None)), padded_to(2049)[0]):
         plan = plan_account("h", ACCOUNT, found, CONNECTOR, M)
         assert plan["action"] == "fail" and M not in json.dumps(plan["record"]) and OLD not in json.dumps(plan["record"])
+
+
+def test_a_migration_failure_message_is_masked():
+    named = target("", "123456789012", "swp-" + M)
+    connector = dict(CONNECTOR, cross_account_role_arn=named["role_arn"])
+    for found in (policy(swp_statement(None)), padded_to(2049)[0]):
+        plan = plan_account("h", named, found, connector, M)
+        assert plan["action"] == "fail" and "swp-3f1c****" in plan["message"]
+        assert M not in plan["message"] and M not in plan["record"]["error"]
+    assert M in plan_account("h", named, policy(swp_statement(None)), connector, M, reveal=True)["message"]
+
+
+def test_a_failure_without_problems_is_the_lead_alone():
+    assert failure_message("Lead", [], _migration._ADVICE) == "Lead."
