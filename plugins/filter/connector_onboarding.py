@@ -14,8 +14,11 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.swp.aws.plugins.module_utils._extid_store import StoreError, resolve, source_name
+from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError
+from ansible_collections.swp.aws.plugins.module_utils._extid_store import manager_external_id as _manager_external_id
+from ansible_collections.swp.aws.plugins.module_utils._extid_store import resolve, source_name
 from ansible_collections.swp.aws.plugins.filter.extid_migration import _template as _cfn_template
+from ansible_collections.swp.aws.plugins.module_utils._migration import QUOTA
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
     permissions_policy,
@@ -38,7 +41,7 @@ def connector_onboarding_target(role_arn="", account_id="", role_name=""):
 
 
 def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, update_trust=False,
-                              reveal=False, check_mode=False):
+                              reveal=False, check_mode=False, trust_policy_quota=QUOTA):
     """What to do with one new account, from the roles amazon.aws.iam_role_info found for it."""
     if not isinstance(account, Mapping):
         raise AnsibleFilterError("connector_onboarding_plan: account must be the result of swp.aws.connector_onboarding_target")
@@ -49,7 +52,8 @@ def connector_onboarding_plan(iam_roles, host, account, connector, manager_id, p
     try:
         return plan_onboarding(host, account, policy, connector if isinstance(connector, Mapping) else None, manager_id,
                                principal=principal or SWP_PRINCIPAL, update_trust=_flag(update_trust, "update_trust"),
-                               reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+                               reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"),
+                               trust_policy_quota=trust_policy_quota)
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
@@ -102,7 +106,16 @@ def stored_external_id(stored, manager=None, secret=None, parameter=None, region
     """The manager-defined external ID read from Secrets Manager or SSM, checked against the manager when it can say."""
     try:
         return resolve(stored, source_name(secret, parameter, region), manager, reveal=_flag(reveal, "reveal"))
-    except StoreError as exc:
+    except ExternalIdError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+def manager_external_id(manager, given=None, variable=None, stored=None, secret=None, parameter=None, region=None, reveal=False):
+    """The manager-defined external ID a role uses (given, stored or the manager's), checked once per play before any write."""
+    try:
+        return _manager_external_id(manager, given=given, variable=variable, stored=stored, secret=secret or None,
+                                    parameter=parameter or None, region=region, reveal=_flag(reveal, "reveal"))
+    except ExternalIdError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
 
@@ -118,4 +131,5 @@ class FilterModule:
             "connector_onboarding_step": connector_onboarding_step,
             "connector_onboarding_permissions": connector_onboarding_permissions,
             "stored_external_id": stored_external_id,
+            "manager_external_id": manager_external_id,
         }

@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 from ansible_collections.swp.aws.plugins.module_utils._migration import (
+    QUOTA,
     MigrationError,
     find_stack,
     is_tagged,
@@ -54,7 +55,7 @@ def extid_migration_failed(record, error, failed_task=None, ids=None, reveal=Fal
 
 
 def extid_migration_plan(iam_roles, host, account, connector, manager_id, principal=SWP_PRINCIPAL, close_open_trust=False,
-                         reveal=False, check_mode=False):
+                         reveal=False, check_mode=False, trust_policy_quota=QUOTA):
     """What to do with one account, from the roles amazon.aws.iam_role_info found for it."""
     if not isinstance(account, Mapping):
         raise AnsibleFilterError("extid_migration_plan: account must be the result of swp.aws.extid_migration_target")
@@ -65,7 +66,8 @@ def extid_migration_plan(iam_roles, host, account, connector, manager_id, princi
     try:
         return plan_account(host, account, policy, connector, manager_id, principal=principal or SWP_PRINCIPAL,
                             close_open_trust=_flag(close_open_trust, "close_open_trust"),
-                            reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"))
+                            reveal=_flag(reveal, "reveal"), check_mode=_flag(check_mode, "check_mode"),
+                            trust_policy_quota=trust_policy_quota)
     except (MigrationError, TrustPolicyError) as exc:
         raise AnsibleFilterError(str(exc)) from None
 

@@ -11,9 +11,11 @@ For internal use (pure: no Ansible import). The extid_migration role reaches it 
 
 from __future__ import annotations
 
+import json
 import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, role_target
+from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError, check as check_external_id
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._report import new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
@@ -24,7 +26,8 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
 )
 
 __all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure",
-           "find_stack", "is_tagged", "plan_owner", "stack_trust_policy"]
+           "find_stack", "is_tagged", "plan_owner", "stack_trust_policy", "QUOTA", "QUOTA_MAX", "policy_size", "quota",
+           "oversize", "failure_message"]
 
 ROLE_CONNECTOR = "cross_account_role"
 ROLE_MISSING = "role_missing"
@@ -38,6 +41,57 @@ _OUTCOME = {SKIP: "skipped", NONE: "unchanged", FAIL: "failed", MIGRATE: "pendin
 
 class MigrationError(ValueError):
     """Inputs of one account that cannot be used."""
+
+
+# IAM's quota on the length of a role's trust policy: 2,048 characters unless the account raised it in Service Quotas
+# (IAM, "Role trust policy length"), to at most 4,096.
+QUOTA, QUOTA_MAX = 2048, 4096
+
+
+def policy_size(document):
+    """The length of a trust policy as IAM counts it against its quota: compact JSON (IAM ignores whitespace)."""
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+
+
+def quota(value, option):
+    """The quota option ``option`` as an int, checked: from IAM's default, 2048, to the most AWS allows, 4096."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]+", text) or not QUOTA <= int(text) <= QUOTA_MAX:
+        raise MigrationError("%s must be a whole number from %d (IAM's default) to %d (the most AWS allows): the role trust "
+                             "policy length quota of the accounts in Service Quotas" % (option, QUOTA, QUOTA_MAX))
+    return int(text)
+
+
+def oversize(role_arn, documents, limit, option):
+    """Why writing ``documents`` (``[(label, document)]``, None documents left out) would exceed IAM's quota ``limit``,
+    naming every size; None when they all fit."""
+    sizes = [(label, policy_size(document)) for label, document in documents if document is not None]
+    if all(size <= limit for _label, size in sizes):
+        return None
+    return ("The trust policy of %s would be too long for IAM, so nothing was written: %s characters (compact JSON, as IAM "
+            "counts them), over the quota of %s. Shorten the trust policy (statements or external IDs no one uses), or "
+            "raise the role trust policy length quota in Service Quotas (IAM; up to %s) and set %s to it." % (
+                role_arn, " and ".join("%s %s" % (label, format(size, ",")) for label, size in sizes), format(limit, ","),
+                format(QUOTA_MAX, ","), option))
+
+
+# The trust core's problems carry a role-neutral fix and a code; each role adds its own advice by code.
+_ADVICE = {
+    "open_trust": ", or set extid_migration_close_open_trust to let the rollout do it",
+    "partition": " (extid_migration_principal)",
+    "no_external_id": " (extid_migration_principal)",
+}
+
+
+def failure_message(lead, problems, advice):
+    """``lead`` ("The trust policy of R cannot be migrated safely, so nothing was written") and every problem of the
+    trust core, ``where: problem; fix`` and the role's own ``advice`` for the problem's code."""
+    if not problems:
+        return lead + "."
+    parts = []
+    for problem in problems:
+        parts.append("%s: %s; %s%s." % (problem["where"], problem["problem"], problem["fix"], advice.get(problem.get("code"), "")))
+    return "%s: %s" % (lead, " ".join(parts))
 
 
 def target(role_arn="", account_id="", role_name=""):
@@ -58,7 +112,7 @@ def _view(analysis, reveal):
 
 
 def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRINCIPAL, close_open_trust=False,
-                 reveal=False, check_mode=False):
+                 reveal=False, check_mode=False, trust_policy_quota=QUOTA):
     """What to do with one account, decided before any write.
 
     ``account`` is target()'s result, ``policy`` the role's trust policy (None when the role does
@@ -67,7 +121,14 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
     ``widened``, ``narrowed``, ``needs_widen``, ``needs_narrow``, ``ids`` (every full external ID
     known, for masking text), ``record`` (the account's report record so far) and, for
     ``migrate``, ``after_widen`` and ``after_narrow`` (the record's state and accepted IDs then).
+    An account whose widened or narrowed trust policy would exceed ``trust_policy_quota`` (IAM's quota on its length)
+    fails, as one whose trust policy cannot be edited safely does.
     """
+    limit = quota(trust_policy_quota, "extid_migration_trust_policy_quota")
+    try:
+        check_external_id(manager_id, "plan of %s" % host)
+    except ExternalIdError as exc:
+        raise MigrationError(str(exc)) from None
     connector = connector or {}
     record = new_record(host, account["account_id"], account["role_arn"], connector.get("id"), check_mode)
     plan = {"action": SKIP, "state": None, "message": None, "widened": None, "narrowed": None,
@@ -89,8 +150,12 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
             analysis = analyze(policy, manager_id, account["role_arn"], principal=principal, close_open_trust=close_open_trust)
         except TrustPolicyError as exc:
             raise MigrationError("%s: %s" % (account["role_arn"], exc)) from None
-        plan.update((key, analysis[key]) for key in ("state", "message", "widened", "narrowed", "needs_widen", "needs_narrow"))
+        plan.update((key, analysis[key]) for key in ("state", "widened", "narrowed", "needs_widen", "needs_narrow"))
         plan["action"] = analysis["action"]
+        if plan["action"] == FAIL:
+            plan["message"] = failure_message(
+                "The trust policy of %s cannot be migrated safely, so nothing was written" % account["role_arn"],
+                analysis["problems"], _ADVICE)
         plan["ids"] = sorted(set(analysis["accepted"]) | {manager_id})
         record["accepted_before"] = record["accepted_after"] = _masked(analysis["accepted"], reveal)
         record["problems"] = analysis["problems"]
@@ -101,10 +166,16 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
             plan["after_narrow"] = _view(after_narrow, reveal)
             if after_narrow["state"] != MIGRATED:  # the core's own promise, checked before any write
                 raise MigrationError("%s: the narrowed trust policy would not be migrated (%s)" % (account["role_arn"], after_narrow["state"]))
+            plan["message"] = oversize(account["role_arn"], [("widened", plan["widened"]), ("narrowed", plan["narrowed"])],
+                                       limit, "extid_migration_trust_policy_quota")
+            if plan["message"]:
+                plan.update(action=FAIL, widened=None, narrowed=None, needs_widen=False, needs_narrow=False,
+                            after_widen=None, after_narrow=None)
     record["state_before"] = record["state_after"] = plan["state"]
     record["outcome"] = _OUTCOME[plan["action"]]
     if plan["action"] == FAIL:
-        record["error"] = plan["message"]
+        # The message names the role, whose name may hold an external ID: it is shown by the task that stops the account.
+        plan["message"] = record["error"] = mask_in_text(plan["message"], plan["ids"], reveal=reveal)
     return plan
 
 

@@ -15,7 +15,16 @@ import copy
 import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_target
-from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, find_stack, stack_trust_policy
+from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError, check as check_external_id
+from ansible_collections.swp.aws.plugins.module_utils._migration import (
+    QUOTA,
+    MigrationError,
+    failure_message,
+    find_stack,
+    oversize,
+    quota,
+    stack_trust_policy,
+)
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._report import new_record
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
@@ -64,6 +73,15 @@ ACTIONS = {"create_role": "create_role", "widen": "widen_trust_policy", "permiss
 
 class OnboardingError(ValueError):
     """Inputs of one account that cannot be used."""
+
+
+QUOTA_OPTION = "connector_onboarding_trust_policy_quota"
+# The onboarding's own advice on the trust core's problems, by code (the core's fix is role-neutral). An open statement
+# is never rewritten by the onboarding: the core's fix is the whole advice.
+_ADVICE = {
+    "partition": " (connector_onboarding_principal)",
+    "no_external_id": " (connector_onboarding_principal)",
+}
 
 
 def target(role_arn="", account_id="", role_name=""):
@@ -116,7 +134,7 @@ def _connector_problem(account, connector):
 
 
 def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_PRINCIPAL, update_trust=False,
-                    reveal=False, check_mode=False):
+                    reveal=False, check_mode=False, trust_policy_quota=QUOTA):
     """What to do with one account, decided before any write.
 
     ``account`` is target()'s result, ``policy`` the role's trust policy (None when the role does not exist),
@@ -125,8 +143,14 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
     ``message``, ``trust_policy`` (the document to write first: the new role's, or the widened one), ``narrowed``
     (the document to write after the connector, or None), ``create_connector``, ``ids`` (every full external ID
     known, to mask text), ``principal`` (the manager's principal as IAM stores it) and ``record`` (the account's
-    report record so far).
+    report record so far). A trust policy to write that would exceed ``trust_policy_quota`` (IAM's quota on its length)
+    fails the account.
     """
+    try:
+        limit = quota(trust_policy_quota, QUOTA_OPTION)
+        check_external_id(manager_id, "plan of %s" % host)
+    except (MigrationError, ExternalIdError) as exc:
+        raise OnboardingError(str(exc)) from None
     connector = connector or {}
     principal = principal or SWP_PRINCIPAL
     record = new_record(host, account["account_id"], account["role_arn"], connector.get("id"), check_mode)
@@ -157,7 +181,8 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
         except TrustPolicyError:
             plan["other_statements"] = None
         if analysis["action"] == "fail":
-            problem = problem or analysis["message"]
+            problem = problem or failure_message(
+                "The role %s cannot be onboarded safely, so nothing was written" % account["role_arn"], analysis["problems"], _ADVICE)
         elif analysis["state"] != MIGRATED:
             if connector and not problem:
                 problem = ("The role %s trusts the manager with other external IDs (%s) and connector %s uses it: that is a "
@@ -173,6 +198,9 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
             plan["narrowed"] = analysis["narrowed"]
             record["accepted_after"] = [mask_external_id(manager_id, reveal=reveal)]
     record["state_before"] = plan["state"]
+    if not problem:
+        label = "new" if plan["trust"] == CREATE else "widened"
+        problem = oversize(account["role_arn"], [(label, plan["trust_policy"]), ("narrowed", plan["narrowed"])], limit, QUOTA_OPTION)
     if problem:
         plan["message"] = mask_in_text(problem, plan["ids"], reveal=reveal)
         record["outcome"] = "failed"

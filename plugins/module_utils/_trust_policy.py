@@ -233,7 +233,7 @@ def _result(state, action="fail", problems=(), message=None, accepted=()):
     }
 
 
-def failure_message(role_arn, problems):
+def _message(role_arn, problems):
     """The sentence for an account that cannot be migrated safely, from its problems (dicts)."""
     return "The trust policy of %s cannot be migrated safely, so nothing was written: %s" % (
         role_arn, " ".join("%s: %s; %s." % (problem["where"], problem["problem"], problem["fix"]) for problem in problems))
@@ -241,7 +241,7 @@ def failure_message(role_arn, problems):
 
 def _failure(role_arn, problems):
     result = _result(problems[0].state, problems=problems)
-    result["message"] = failure_message(role_arn, result["problems"])
+    result["message"] = _message(role_arn, result["problems"])
     return result
 
 

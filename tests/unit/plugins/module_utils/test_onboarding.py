@@ -319,3 +319,58 @@ def test_only_the_managers_own_statements_count_as_its_alone():
     # A statement shared with another principal is not the manager's alone.
     assert plan_onboarding("h", ACCOUNT, shared, None, M)["other_statements"] == ["Statement[0]"]
     assert plan_onboarding("h", ACCOUNT, statement(M), None, M)["other_statements"] == []
+
+
+# ------------------------------------------------------------------ the onboarding's own words, masked; its quota
+
+def test_an_onboarding_failure_never_names_the_rollouts_options():
+    china = target("arn:aws-cn:iam::123456789012:role/R")
+    failures = [
+        plan_onboarding("h", ACCOUNT, statement(None), None, M, update_trust=True),  # open
+        plan_onboarding("h", ACCOUNT, {"Version": "2012-10-17", "Statement": [dict(statement(OLD)["Statement"][0],
+                                                                                     Principal={"AWS": "arn:aws:iam::444455556666:root"})]},
+                        None, M, update_trust=True),  # no statement of the manager's: no_external_id
+        plan_onboarding("h", china, statement(OLD), None, M, update_trust=True),  # the principal's partition
+    ]
+    for plan in failures:
+        assert plan["action"] == "fail" and plan["message"].startswith("The role %s cannot be onboarded safely" % plan["record"]["role_arn"])
+        assert "extid_migration_" not in plan["message"] and "extid_migration_" not in plan["record"]["error"]
+    assert failures[0]["message"].endswith("; require sts:ExternalId with StringEquals.")
+    for plan in failures[1:]:
+        assert plan["message"].endswith("(connector_onboarding_principal).")
+
+
+def test_an_onboarding_failure_message_is_masked():
+    # A role named after an external ID (it happens): the message names the role, and must not show the ID.
+    named = target("", "123456789012", "swp-" + M)
+    plan = plan_onboarding("h", named, statement(OLD), None, M)
+    assert plan["action"] == "fail" and "swp-3f1c****" in plan["message"]
+    assert M not in plan["message"] and M not in plan["record"]["error"]
+    assert M in plan_onboarding("h", named, statement(OLD), None, M, reveal=True)["message"]
+
+
+def test_a_stack_update_with_unreadable_other_statements_fails_closed():
+    # others_statements() could not read the policy: nothing is known of what the stack's update would lose.
+    plan = plan_onboarding("h", ACCOUNT, statement(M), CONNECTOR, M)
+    plan["other_statements"] = None
+    result = plan_stack(plan, ACCOUNT, stack_facts(role_template(description="older")), role_template(), M, STACK, "us-east-1")
+    assert result["stack"] is None and result["record"]["outcome"] == "failed"
+    assert "losing statements that could not be read" in result["message"] and "Nothing was written" in result["message"]
+
+
+def test_the_onboarding_refuses_an_id_sts_would_refuse_and_a_trust_policy_over_the_quota():
+    with pytest.raises(OnboardingError, match="in the plan of h ends with a newline"):
+        plan_onboarding("h", ACCOUNT, None, None, M + "\n")
+    with pytest.raises(OnboardingError, match="connector_onboarding_trust_policy_quota must be a whole number"):
+        plan_onboarding("h", ACCOUNT, None, None, M, trust_policy_quota=8192)
+    # A role whose narrowed policy keeps a long statement of another principal.
+    long_policy = statement(OLD)
+    long_policy["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole",
+                                     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "x" * 1900}}})
+    plan = plan_onboarding("h", ACCOUNT, long_policy, None, M, update_trust=True)
+    assert plan["action"] == "fail" and plan["trust_policy"] is None and plan["narrowed"] is None
+    assert "would be too long for IAM" in plan["message"] and "over the quota of 2,048" in plan["message"]
+    assert "set connector_onboarding_trust_policy_quota to it" in plan["message"] and "extid_migration_" not in plan["message"]
+    assert plan_onboarding("h", ACCOUNT, long_policy, None, M, update_trust=True, trust_policy_quota=4096)["action"] == "onboard"
+    # A new role's trust policy is far under any quota.
+    assert plan_onboarding("h", ACCOUNT, None, None, M)["action"] == "onboard"
