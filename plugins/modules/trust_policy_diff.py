@@ -65,10 +65,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Plan the account (the widened and narrowed trust policies come from the plan)
+  ansible.builtin.set_fact:
+    plan: "{{ role_info.iam_roles | swp.aws.extid_migration_plan(inventory_hostname, account, connector, manager_id) }}"
+  no_log: true
+
 - name: Show the widened trust policy, external IDs masked
   swp.aws.trust_policy_diff:
     before: "{{ role_info.iam_roles[0].assume_role_policy_document }}"
-    after: "{{ role_info.iam_roles[0].assume_role_policy_document | swp.aws.trust_with_external_ids([old_id, manager_id]) }}"
+    after: "{{ plan.widened }}"
     label: "arn:aws:iam::123456789012:role/SWPConnectorRole"
 """
 
