@@ -95,9 +95,11 @@ def request_principals(policies, scope, role_arn):
               {"Service": "ec2.amazonaws.com"}]
     for policy in policies:
         # A principal ARN named in an aws:PrincipalArn condition (a pattern's instance too) is a request principal.
+        # A role has one path: a role ARN of the same name with another path is no principal that can exist.
+        roles = dict((name.rsplit("/", 1)[1], name) for name in _principal_roles(policies))
         named = [("AWS", item) for _operator, key, values in _condition_pairs(policy) if key.lower() == "aws:principalarn"
                  for value in values if isinstance(value, str) and "${" not in value for item in _instances(value)
-                 if _named_principal(item)]
+                 if _named_principal(item) and roles.get(item.rsplit("/", 1)[1], item) == item]
         for block in list(_principal_blocks(policy)) + [dict([pair]) for pair in named]:
             for kind, values in block.items():
                 for value in values if isinstance(values, list) else [values]:
@@ -120,6 +122,31 @@ def request_principals(policies, scope, role_arn):
         if item not in unique:
             unique.append(item)
     return unique
+
+
+def _principal_roles(policies):
+    """Every role ARN a Principal or NotPrincipal of the policies names."""
+    for policy in policies:
+        for block in _principal_blocks(policy):
+            for value in as_list_of_strings(block.get("AWS")):
+                parts = _arn_parts(value)
+                if parts is not None and parts[2] == "iam" and parts[5].startswith("role/"):
+                    yield value
+
+
+def as_list_of_strings(value):
+    return [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)]
+
+
+def session_carries(policies):
+    """What a session of each role named with a path carries: the role's ARN, path included, as aws:PrincipalArn
+    (the session's own ARN does not show the path)."""
+    carried = {}
+    for name in _principal_roles(policies):
+        parts = _arn_parts(name)
+        session = "arn:%s:sts::%s:assumed-role/%s/s1" % (parts[1], parts[4], parts[5].rsplit("/", 1)[1])
+        carried.setdefault(session, {"aws:PrincipalArn": name})
+    return carried
 
 
 def _named_principal(text):
@@ -230,6 +257,7 @@ class Grid:
 
     def __init__(self, policies, manager_id, role_arn, scope, full=True):
         self.principals = request_principals(policies, scope, role_arn)
+        self.carried = session_carries(policies)
         self.ids = external_ids(policies, manager_id)
         self.contexts = other_contexts(policies, full=full, cap=64 if full else 16)
         self.role_arn = role_arn
@@ -239,7 +267,7 @@ class Grid:
         for who in self.principals:
             for index, context in enumerate(self.contexts):
                 for external_id in self.ids:
-                    full = dict(context)
+                    full = dict(context, **self.carried.get(who, {}) if isinstance(who, str) else {})
                     if external_id is not None:
                         full["sts:ExternalId"] = external_id
                     yield who, index, external_id, {"principal": who, "action": "sts:AssumeRole", "context": full}
@@ -295,8 +323,10 @@ def judge_migrate(policy, result, manager_id, role_arn, principal, close_open_tr
         problems.append("[state] after the narrow the SWP principal cannot assume with the manager ID anywhere, "
                         "yet analyze(narrowed) would report it migrated")
     for who_text, context_index in sorted(got_in):
-        context = dict(grid.contexts[context_index], **{"sts:ExternalId": manager_id})
-        request = {"principal": json.loads(who_text), "action": "sts:AssumeRole", "context": context}
+        who = json.loads(who_text)
+        context = dict(grid.contexts[context_index], **dict(grid.carried.get(who, {}) if isinstance(who, str) else {},
+                                                           **{"sts:ExternalId": manager_id}))
+        request = {"principal": who, "action": "sts:AssumeRole", "context": context}
         if not is_allowed(narrowed, request, role_arn):
             problems.append("narrowed refuses the manager ID where the SWP principal got in before: %s" % show(request))
         if not is_allowed(widened, request, role_arn):
