@@ -325,8 +325,8 @@ def _dig(value, *keys):
 def _wrong_path(base_url, exc):
     """The sentence for a url whose path is not the API root (an HTTP 404, or an answer that is not the API's)."""
     answer = "HTTP 404" if exc.status == 404 else "an answer that is not the API's (HTTP %s)" % exc.status
-    return ("The URL path is wrong: %s %s answered %s, so %s is not the API root. url must end in /api, for example "
-            "https://workload.us-1.cloudone.trendmicro.com/api or https://dsm.example.com:4119/api."
+    return ("The URL path is wrong: %s %s answered %s, so %s is not the API root. url must be the API root, ending "
+            "in /api, for example https://workload.us-1.cloudone.trendmicro.com/api or https://dsm.example.com:4119/api."
             % (exc.method or "POST", exc.path or SEARCH_PATH, answer, base_url))
 
 

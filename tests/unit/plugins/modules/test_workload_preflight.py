@@ -100,7 +100,7 @@ def test_a_wrong_url_path_fails_authentication(sim, capsys, suffix):
     assert rc == 1 and result["passed"] is False
     auth = checks(result)["authentication"]
     assert auth["ok"] is False and auth["status"] == "fail"
-    assert "The URL path is wrong" in auth["detail"] and "url must end in /api" in auth["detail"]
+    assert "The URL path is wrong" in auth["detail"] and "url must be the API root, ending in /api" in auth["detail"]
     assert "HTTP 404" in auth["detail"]
     assert not any(line.startswith("PASS") for line in result["lines"])
 
