@@ -335,6 +335,11 @@ class WorkloadClient:
         try:
             response = self._session.request(method, url, **kwargs)
         except requests.exceptions.SSLError as exc:
+            if _plain_http_answer(exc):
+                raise WorkloadApiError(
+                    "The server at %s answered plain HTTP to an https:// URL: use http:// or the right port (the "
+                    "manager's HTTPS port, for example 443 or 4119; TLS said: %s)." % (self.base_url, _reason(exc)),
+                    method, path, kind="tls")
             raise WorkloadApiError(
                 "TLS certificate verification failed for %s: %s. If the manager uses a private CA or a self-signed "
                 "certificate, set ca_path to the PEM bundle that signed it (validate_certs: false only for a test manager)."
@@ -453,6 +458,18 @@ def _was_sent(exc):
     text = repr(exc)
     return any(marker in text for marker in ("RemoteDisconnected", "Connection aborted", "ProtocolError",
                                              "ConnectionResetError", "IncompleteRead", "Read timed out"))
+
+
+# What OpenSSL says when a TLS handshake gets a plain-HTTP answer (1.1/3.0: "wrong version number"; 3.2 and later:
+# "record layer failure"; others: "packet length too long", "unknown protocol").
+_PLAIN_HTTP_MARKERS = ("wrong version number", "wrong_version_number", "record layer failure", "record_layer_failure",
+                       "packet length too long", "unknown protocol")
+
+
+def _plain_http_answer(exc):
+    """True when an SSL error says the server spoke plain HTTP, not TLS."""
+    text = repr(exc).lower()
+    return any(marker in text for marker in _PLAIN_HTTP_MARKERS)
 
 
 def _reason(exc):

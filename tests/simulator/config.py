@@ -81,6 +81,9 @@ OPTIONS = {
     'tenant_rate_limit_window': (60.0, lambda v: _is_number(v) and v > 0, 'tenant rate-limit window in seconds'),
     'request_log_limit': (100000, lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, 'entries kept in the request log'),
     'fault_seed': (None, _optional_int, 'seed of the random generator of probabilistic faults'),
+    'roles_api': ('rights', lambda v: v in ('rights', 'no_rights', 'forbidden', 'missing'),
+                  'GET /roles/{id} (not in the contract): "rights" answers the role with its AWS connector rights, '
+                  '"no_rights" the role without a rights object, "forbidden" 403, "missing" 404 (no roles API)'),
     'dsm_version': ('50.0.827', lambda v: isinstance(v, str), 'value of the X-DSM-Version response header'),
 }
 
@@ -100,6 +103,7 @@ PROFILES = {
         'create_sync': 'refuse',
         'error_body': 'legacy',
         'tenant_rate_limit': 1000,
+        'roles_api': 'forbidden',
     },
     # An older on-premises manager: refusals as a server error, legacy bodies, inline sync.
     'old_dsm': {
@@ -110,6 +114,7 @@ PROFILES = {
         'create_sync': 'ignore',
         'error_body': 'legacy',
         'auth_failure_status': 403,
+        'roles_api': 'missing',
     },
     # A manager that also synchronizes every connector on its own schedule (the vendor: about every ten minutes;
     # here every few seconds), so a sync may land between a play's listing and a switch. Combine it with any

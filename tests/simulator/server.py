@@ -44,9 +44,12 @@ ROUTES = (
     (re.compile(r'^/awsconnectors/(\d+)/?$'), {'GET': 'describe_connector', 'POST': 'modify_connector', 'DELETE': 'delete_connector'}),
     (re.compile(r'^/systemsettings/([^/]+)/?$'), {'GET': 'get_setting', 'POST': 'set_setting', 'DELETE': 'reset_setting'}),
     (re.compile(r'^/apikeys/current/?$'), {'GET': 'current_api_key', 'POST': 'modify_current_api_key'}),
+    # Not in the contract (the public API has it): switchable with roles_api.
+    (re.compile(r'^/roles/(\d+)/?$'), {'GET': 'describe_role'}),
 )
 # Operations a read-only key may call (everything else writes).
-READ_OPERATIONS = {'external_id_settings', 'list_connectors', 'search_connectors', 'describe_connector', 'get_setting', 'current_api_key'}
+READ_OPERATIONS = {'external_id_settings', 'list_connectors', 'search_connectors', 'describe_connector', 'get_setting', 'current_api_key',
+                   'describe_role'}
 
 FAULT_MESSAGES = {
     429: 'Too many API requests.',
@@ -502,6 +505,8 @@ class Simulator:
             if headers.get('api-version') != 'v1':
                 raise ApiError(400, "Missing or unsupported api-version header: send 'api-version: v1'.")
             operation, args = self._route(method, path[len(API_PREFIX):] or '/')
+            if operation == 'describe_role' and config['roles_api'] == 'missing':
+                raise ApiError(404, 'Resource not found: %s.' % path)
             if operation not in READ_OPERATIONS and record['role'] != 'full':
                 raise ApiError(403, 'Access denied: the API key does not have permission to perform this action (read-only role).')
             return self._dispatch(operation, args, _query_dict(query), raw_body, record)
@@ -556,6 +561,10 @@ class Simulator:
             return Result(200, store.reset_setting(args[0]))
         if operation == 'current_api_key':
             return Result(200, store.current_api_key(record))
+        if operation == 'describe_role':
+            if self.config['roles_api'] == 'forbidden':
+                raise ApiError(403, 'Access denied: the API key is not allowed to view roles.')
+            return Result(200, store.describe_role(int(args[0]), self.config['roles_api'] == 'rights'))
         return Result(200, store.modify_current_api_key(record, body))
 
     # ----------------------------------------------------------------- /_sim control API

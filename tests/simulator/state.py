@@ -841,6 +841,21 @@ class Store:
             'roleURN': 'urn:tmds:identity:us-east-ds-1:0:role/%s' % ('full-access' if record['role'] == 'full' else 'read-only'),
         }
 
+    @staticmethod
+    def describe_role(role_id, with_rights=True):
+        """GET /roles/{id} [assumed, not in the contract]: the role of a simulator key, with its AWS connector rights."""
+        roles = {number: name for name, number in ROLE_IDS.items()}
+        if role_id not in roles:
+            raise ApiError(404, 'The role does not exist: %d.' % role_id)
+        full = roles[role_id] == 'full'
+        role = {'ID': role_id, 'name': 'Full Access' if full else 'Auditor', 'immutable': True,
+                'urn': 'urn:tmds:identity:us-east-ds-1:0:role/%s' % ('full-access' if full else 'read-only'),
+                'allowUserInterface': True, 'allowWebService': True}
+        if with_rights:
+            role['rights'] = {'platformRights': {'awsConnectorRights': {
+                'canCreateNewAWSConnectors': full, 'canEditAWSConnectorProperties': full, 'canDeleteAWSConnectors': full}}}
+        return role
+
     def modify_current_api_key(self, record, body):
         """POST /apikeys/current: keyName, description, locale, timeZone."""
         if not isinstance(body, dict):

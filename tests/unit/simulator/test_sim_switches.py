@@ -462,3 +462,33 @@ def test_max_items_refused(many, api):
     response = api.post('/awsconnectors/search', {'maxItems': 5001})
     assert response.status_code == 400 and '5000' in response.json()['message']
     assert len(api.post('/awsconnectors/search', {'maxItems': 5000}).json()['awsConnectors']) == 5000
+
+
+# ----------------------------------------------------------------------------- roles API (not in the contract)
+
+@pytest.mark.parametrize('key, can', [('sim-full-key', True), (READONLY_KEY, False)])
+def test_a_keys_role_states_its_aws_connector_rights(sim, client_factory, key, can):
+    client = client_factory(key=key)
+    role_id = client.get('/apikeys/current').json()['roleID']
+    answer = client.get('/roles/%d' % role_id)
+    assert answer.status_code == 200
+    rights = answer.json()['rights']['platformRights']['awsConnectorRights']
+    assert rights == {'canCreateNewAWSConnectors': can, 'canEditAWSConnectorProperties': can, 'canDeleteAWSConnectors': can}
+
+
+def test_roles_api_switches(sim, api):
+    assert api.get('/roles/99').status_code == 404
+    assert api.post('/roles/1', {}).status_code == 405
+    sim.configure(roles_api='no_rights')
+    role = api.get('/roles/1')
+    assert role.status_code == 200 and 'rights' not in role.json() and role.json()['ID'] == 1
+    sim.configure(roles_api='forbidden')
+    assert api.get('/roles/1').status_code == 403
+    sim.configure(roles_api='missing')
+    missing = api.get('/roles/1')
+    assert missing.status_code == 404 and missing.json()['message'].startswith('Resource not found')
+
+
+@pytest.mark.parametrize('profile, expected', [('documented', 'rights'), ('strict', 'forbidden'), ('old_dsm', 'missing')])
+def test_profiles_set_the_roles_api(profile, expected):
+    assert Simulator(profile=profile).config['roles_api'] == expected
