@@ -125,7 +125,8 @@ def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=N
     for sentence in typos:
         Display().warning(sentence)
     return {
-        "report": report_path_problem(report_path, prefix + "report_path"),
+        # The rollout makes the report's folder; the onboarding writes into an existing one.
+        "report": report_path_problem(report_path, prefix + "report_path", make_folder=role == "extid_migration"),
         "hosts": problems,
         "typos": typos,
         "failed_hosts": [host for host in hosts or [] if host in problems],

@@ -67,10 +67,11 @@ def missing_result_message(variable):
             "this host (a variable that is missing or does not resolve, or an unreachable host)." % variable)
 
 
-def report_path_problem(path, variable="the report path"):
+def report_path_problem(path, variable="the report path", make_folder=True):
     """Why the report cannot be written at ``path`` (one sentence), or None when it can.
 
-    An existing directory, or a file whose folder cannot be made or written, is refused; an empty path (no report) is fine.
+    An existing directory, or a file whose folder cannot be made (``make_folder``: the role makes it; else it must
+    exist) or written, is refused; an empty path (no report) is fine.
     """
     if not path:
         return None
@@ -78,6 +79,8 @@ def report_path_problem(path, variable="the report path"):
     if os.path.isdir(path):
         return "%s %s is a directory: give the path of a file for the JSON report." % (variable, path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not make_folder and not os.path.isdir(folder):
+        return "%s %s cannot be written: its folder %s does not exist." % (variable, path, folder)
     existing = folder
     while not os.path.exists(existing):
         parent = os.path.dirname(existing)

@@ -53,6 +53,13 @@ def test_precheck_refuses_a_report_path_that_is_a_directory(tmp_path):
                                 "JSON report." % tmp_path)
 
 
+def test_precheck_of_the_onboarding_wants_the_reports_folder_to_exist(tmp_path):
+    result = FILTERS["role_precheck"]([], {}, "connector_onboarding", report_path=str(tmp_path / "new" / "r.json"))
+    assert result["report"].endswith("its folder %s does not exist." % (tmp_path / "new"))
+    result = FILTERS["role_precheck"]([], {}, "extid_migration", report_path=str(tmp_path / "new" / "r.json"))
+    assert result["report"] is None
+
+
 def test_precheck_checks_onboarding_hosts_by_their_own_variables():
     result = FILTERS["role_precheck"](["a", "b"], {"a": {"connector_onboarding_role_arn": ARN}, "b": {}},
                                       "connector_onboarding", options=["connector_onboarding_role_arn"])

@@ -83,6 +83,13 @@ def test_report_path_in_a_folder_to_make_or_an_existing_one_is_fine(tmp_path):
     assert report_path_problem("") is None and report_path_problem(None) is None
 
 
+def test_report_path_in_a_folder_that_does_not_exist_is_refused_when_the_role_does_not_make_it(tmp_path):
+    path = tmp_path / "new" / "report.json"
+    assert report_path_problem(str(path), "p", make_folder=False) == (
+        "p %s cannot be written: its folder %s does not exist." % (path, tmp_path / "new"))
+    assert report_path_problem(str(tmp_path / "report.json"), "p", make_folder=False) is None
+
+
 def test_report_path_under_a_file_is_refused(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
