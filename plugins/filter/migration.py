@@ -101,7 +101,7 @@ def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=N
             values[key] = "" if value is _ABSENT or value is None else value
         else:
             try:
-                if not any(values.values()):
+                if not values["role_arn"] and not values["account_id"]:
                     problems[host] = ("The account's variables are missing: set %srole_arn, or %saccount_id and "
                                       "%srole_name, for this host." % (prefix, prefix, prefix))
                 else:

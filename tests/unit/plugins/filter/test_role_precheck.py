@@ -31,7 +31,7 @@ class Broken(dict):
 def test_precheck_names_the_host_without_its_variables_and_the_typo(tmp_path):
     hostvars = {
         "a": {"extid_migration_role_arn": ARN, "extid_migration_narow": False},
-        "b": {"extid_migration_merge_reports_to": "x"},
+        "b": {"extid_migration_merge_reports_to": "x", "extid_migration_role_name": "swp"},
         "c": {"extid_migration_account_id": "12", "extid_migration_role_name": "r"},
         "d": Broken(extid_migration_role_arn="x"),
     }
