@@ -6,26 +6,131 @@
 
 from __future__ import annotations
 
+from jinja2 import Undefined
+
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_text
+from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, target as migration_target
+from ansible_collections.swp.aws.plugins.module_utils._onboarding import OnboardingError, target as onboarding_target
 from ansible_collections.swp.aws.plugins.module_utils._report import (
     ReportError,
     build_report,
     merge_reports,
+    missing_result_message,
+    report_path_problem,
     slice_report_path,
     summary_lines,
+    unknown_option_message,
+    unknown_options,
 )
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 
 
+_ABSENT = object()
+# The roles whose inputs role_precheck checks: each one's account variables and its checker of them.
+_ROLES = {
+    "extid_migration": (migration_target, MigrationError),
+    "connector_onboarding": (onboarding_target, OnboardingError),
+}
+
+
+def _undefined_why(value):
+    try:
+        why = getattr(value, "_undefined_message", None)
+    except Exception:  # pylint: disable=broad-exception-caught
+        why = None
+    return str(why) if why else "it is undefined"
+
+
+def _host_value(hostvars, host, name):
+    """(value, None), (_ABSENT, None) when the host has no such variable, or (None, why) when it does not resolve."""
+    try:
+        variables = hostvars[host]
+        if name not in variables:
+            return _ABSENT, None
+        value = variables[name]
+        if isinstance(value, Undefined):
+            # ansible-core 2.19 hands a value that does not resolve over as an undefined marker, not an error.
+            return None, _undefined_why(value)
+        return value, None
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # Any templating error of the host's variables: the host is reported failed, the others go on.
+        return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True,
-                     slice=None):  # pylint: disable=redefined-builtin
+                     slice=None, hostvars=None, result=None, problems=None):  # pylint: disable=redefined-builtin
+    missing = None
+    if hostvars is not None and result:
+        # Each host's record read here, so that a host that made none (or whose record does not resolve) is a failed
+        # account rather than an error of the whole report.
+        missing = missing_result_message(result)
+        records = []
+        for host in hosts or []:
+            value, _why = _host_value(hostvars, host, result)
+            records.append(value if isinstance(value, dict) else None)
     try:
         return build_report(records, hosts, mode=mode, principal=principal, manager_external_id=manager_external_id,
-                            narrow=narrow, slice=slice)
+                            narrow=narrow, slice=slice, problems=problems, missing=missing)
     except ReportError as exc:
         raise AnsibleFilterError("migration_report: %s" % exc) from None
+
+
+def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=None):
+    """The play's inputs checked once, before any write: the report path, each host's account variables, typos.
+
+    Returns ``report`` (why the report cannot be written, or None), ``hosts`` (host -> the error naming the variable,
+    for each host that cannot be handled), ``typos`` (one sentence per variable that looks like a misspelt option; also
+    shown as warnings) and ``failed_hosts``.
+    """
+    if role not in _ROLES:
+        raise AnsibleFilterError("role_precheck: role must be one of %s" % ", ".join(sorted(_ROLES)))
+    check, error = _ROLES[role]
+    prefix = role + "_"
+    problems = {}
+    names = {}
+    for host in hosts or []:
+        values = {}
+        for key in ("role_arn", "account_id", "role_name"):
+            value, why = _host_value(hostvars, host, prefix + key)
+            if why:
+                problems[host] = "%s%s does not resolve: %s" % (prefix, key, why)
+                break
+            values[key] = "" if value is _ABSENT or value is None else value
+        else:
+            try:
+                if not values["role_arn"] and not values["account_id"]:
+                    problems[host] = ("The account's variables are missing: set %srole_arn, or %saccount_id and "
+                                      "%srole_name, for this host." % (prefix, prefix, prefix))
+                else:
+                    check(values["role_arn"], values["account_id"], values["role_name"])
+            except error as exc:
+                problems[host] = "The account's variables are wrong: %s" % exc
+        try:
+            keys = list(hostvars[host].keys())
+        except Exception:  # pylint: disable=broad-exception-caught
+            keys = []
+        for name in keys:
+            names.setdefault(name, []).append(host)
+    if isinstance(options, dict):
+        # A role's meta/argument_specs.yml as read: the options of every entry point.
+        specs = options.get("argument_specs", options)
+        options = [name for spec in specs.values() if isinstance(spec, dict) for name in (spec.get("options") or {})]
+    typos = []
+    if options:
+        for name, closest in unknown_options(names, options, prefix, allowed=allowed or ()):
+            typos.append(unknown_option_message(name, closest, names[name]))
+    for sentence in typos:
+        Display().warning(sentence)
+    return {
+        # The rollout makes the report's folder; the onboarding writes into an existing one.
+        "report": report_path_problem(report_path, prefix + "report_path", make_folder=role == "extid_migration"),
+        "hosts": problems,
+        "typos": typos,
+        "failed_hosts": [host for host in hosts or [] if host in problems],
+    }
 
 
 def extid_migration_merge_reports(reports, names=None):
@@ -59,6 +164,7 @@ class FilterModule:
     def filters(self):
         return {
             "migration_report": migration_report,
+            "role_precheck": role_precheck,
             "migration_summary": migration_summary,
             "mask_in_text": _mask_in_text,
             "extid_migration_merge_reports": extid_migration_merge_reports,

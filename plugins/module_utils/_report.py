@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import json
 import os
 import re
@@ -52,11 +53,73 @@ def new_record(host, account_id=None, role_arn=None, connector_id=None, check_mo
     }
 
 
-def _missing(host, mode):
+def _missing(host, mode, error=None):
     record = new_record(host, check_mode=mode == "check")
     record["outcome"] = FAILED
-    record["error"] = "The account did not finish: see the play output for this host (bad inputs or an unreachable host)."
+    record["error"] = error or (
+        "The account did not finish: see the play output for this host (bad inputs or an unreachable host).")
     return record
+
+
+def missing_result_message(variable):
+    """The error of a host that never made its record (``variable``, the fact that holds it)."""
+    return ("The account made no record (%s is not set): it stopped before its first step; see the play output for "
+            "this host (a variable that is missing or does not resolve, or an unreachable host)." % variable)
+
+
+def report_path_problem(path, variable="the report path", make_folder=True):
+    """Why the report cannot be written at ``path`` (one sentence), or None when it can.
+
+    An existing directory, or a file whose folder cannot be made (``make_folder``: the role makes it; else it must
+    exist) or written, is refused; an empty path (no report) is fine.
+    """
+    if not path:
+        return None
+    path = str(path)
+    if os.path.isdir(path):
+        return "%s %s is a directory: give the path of a file for the JSON report." % (variable, path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not make_folder and not os.path.isdir(folder):
+        return "%s %s cannot be written: its folder %s does not exist." % (variable, path, folder)
+    existing = folder
+    while not os.path.exists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    if not os.path.isdir(existing):
+        return "%s %s cannot be written: %s is not a directory." % (variable, path, existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "its folder" if existing == folder else "%s cannot be made there:" % folder
+        return "%s %s cannot be written: %s %s is not writable." % (variable, path, what, existing)
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return "%s %s cannot be written: the file is not writable." % (variable, path)
+    return None
+
+
+def unknown_options(names, options, prefix, allowed=()):
+    """The variables named like an option of the role (``prefix``...) that are none, each with the closest option.
+
+    Internal variables (``prefix`` followed by ``_``) and ``allowed`` names are left out. Returns sorted
+    ``(name, closest option or None)`` pairs.
+    """
+    options = sorted(set(options))
+    found = []
+    for name in sorted(set(names)):
+        if not isinstance(name, str) or not name.startswith(prefix) or name.startswith(prefix + "_"):
+            continue
+        if name in options or name in allowed:
+            continue
+        close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+        found.append((name, close[0] if close else None))
+    return found
+
+
+def unknown_option_message(name, closest, hosts):
+    """One sentence about a variable that looks like a typo of an option."""
+    where = ", ".join(hosts[:5]) + (" and %d more" % (len(hosts) - 5) if len(hosts) > 5 else "")
+    hint = "did you mean %s?" % closest if closest else "it is none of the role's options."
+    return "%s (set for %s) is not an option of the role: %s" % (name, where, hint)
 
 
 def slice_name(name):
@@ -100,19 +163,22 @@ def _counted(accounts):
 
 
 def build_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True, now=None,
-                 slice=None):  # pylint: disable=redefined-builtin
+                 slice=None, problems=None, missing=None):  # pylint: disable=redefined-builtin
     """One report for the fleet: a record per host, in inventory order, and the counts per outcome.
 
     ``records[i]`` is host ``hosts[i]``'s record, or None when the host never got as far as making one.
     With a ``slice`` name (one job of AWX job slicing, or a run with ``--limit``), the report and each of its
     records say which slice they come from.
+    A host without a record is a failed account: its error is ``problems[host]`` (what the checks before any write
+    found, naming the variable), else ``missing`` (the message for a host that made no record), else a general one.
     """
     name = slice_name(slice)
+    problems = problems if isinstance(problems, dict) else {}
     records = list(records or [])
     accounts = []
     for index, host in enumerate(hosts or []):
         record = records[index] if index < len(records) else None
-        record = dict(record) if isinstance(record, dict) else _missing(host, mode)
+        record = dict(record) if isinstance(record, dict) else _missing(host, mode, problems.get(host) or missing)
         if record.get("outcome") == "pending":
             record["outcome"] = FAILED
             record["error"] = record.get("error") or "The account stopped before its migration finished."
