@@ -153,7 +153,9 @@ SEARCH_FIELDS = (
 )
 CHECKS = ("authentication", "list_connectors", "search_connectors", "search_fields", "write_connectors",
           "read_connector_settings", "manager_external_id")
-PASS, FAIL, NOT_VERIFIED = "pass", "fail", "not_verified"
+PASS = "pass"
+FAIL = "fail"
+NOT_VERIFIED = "not_verified"
 CURRENT_KEY_PATH = "/apikeys/current"
 # The rights a role must grant for the modules' writes (GET /roles/{id}, rights.platformRights.awsConnectorRights).
 WRITE_RIGHTS = ("canCreateNewAWSConnectors", "canEditAWSConnectorProperties")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime
 import os
 
-import pytest
-
 from ansible_collections.swp.aws.plugins.module_utils._report import (
     build_report,
     missing_result_message,

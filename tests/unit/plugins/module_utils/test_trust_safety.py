@@ -324,8 +324,8 @@ def judge_migrate(policy, result, manager_id, role_arn, principal, close_open_tr
                         "yet analyze(narrowed) would report it migrated")
     for who_text, context_index in sorted(got_in):
         who = json.loads(who_text)
-        context = dict(grid.contexts[context_index], **dict(grid.carried.get(who, {}) if isinstance(who, str) else {},
-                                                           **{"sts:ExternalId": manager_id}))
+        carried = grid.carried.get(who, {}) if isinstance(who, str) else {}
+        context = dict(grid.contexts[context_index], **dict(carried, **{"sts:ExternalId": manager_id}))
         request = {"principal": who, "action": "sts:AssumeRole", "context": context}
         if not is_allowed(narrowed, request, role_arn):
             problems.append("narrowed refuses the manager ID where the SWP principal got in before: %s" % show(request))
