@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 from jinja2 import Undefined
 
 from ansible.errors import AnsibleFilterError
@@ -133,6 +135,108 @@ def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=N
     }
 
 
+# What the role's task gives for an option that is not set (the vars lookup's default).
+_UNSET = "__swp_unset__"
+_TYPE_ERROR = re.compile(r"^argument '[^']+' is of type \S+ and we were unable to convert to (\w+)", re.IGNORECASE)
+_SECRET_WORDS = ("api_key", "secret", "password", "token", "external_id")
+
+
+def _option_specs(spec):
+    """Every option of a role's ``meta/argument_specs.yml`` as read (all entry points), name -> its spec."""
+    if not isinstance(spec, dict):
+        raise AnsibleFilterError("role_option_problems: the spec must be a role's meta/argument_specs.yml as read")
+    entries = spec.get("argument_specs", spec)
+    options = {}
+    for entry in entries.values():
+        if isinstance(entry, dict):
+            for name, option in (entry.get("options") or {}).items():
+                options.setdefault(name, option if isinstance(option, dict) else {})
+    return options
+
+
+def _option_errors(name, option, value):
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    checked = {key: val for key, val in option.items() if key not in ("description", "version_added", "default")}
+    checked.pop("required", None)
+    try:
+        messages = ArgumentSpecValidator({name: checked}).validate({name: value}).error_messages
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        messages = ["the value of %s could not be checked: %s" % (name, type(exc).__name__)]
+    secret = option.get("no_log") or any(word in name for word in _SECRET_WORDS)
+    out = []
+    for message in messages:
+        match = _TYPE_ERROR.match(message)
+        if match:
+            # The validator's own wording names Python classes; say what was expected and what was given.
+            message = "%s must be of type %s, got %s" % (name, match.group(1), "********" if secret else repr(value))
+        if secret and isinstance(value, (str, int, float)) and str(value):
+            message = message.replace(str(value), "********")
+        out.append(message)
+    return out
+
+
+def _plain(value):
+    """The value as plain Python data (Ansible's tagged strings and containers make the validator's messages unreadable)."""
+    if isinstance(value, dict):
+        return {_plain(key): _plain(val) for key, val in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(val) for val in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def _hosts_text(names):
+    shown = ", ".join(names[:5]) + (" and %d more" % (len(names) - 5) if len(names) > 5 else "")
+    return "host%s %s" % ("s" if len(names) > 1 else "", shown)
+
+
+def role_option_problems(hosts, hostvars, spec, current=None, host=None):
+    """One sentence per option value the role's argument spec refuses (a choice, a type), before the role runs.
+
+    ``current`` holds the values in force for ``host`` (play variables, role parameters, extra variables and the host's
+    own variables); a value there that the host's inventory variables do not explain is the play's. The other hosts'
+    values are their inventory variables. A value that does not resolve is left to the role's own checks.
+    """
+    options = _option_specs(spec)
+    found = {}
+
+    def note(name, value, where):
+        if value is None or isinstance(value, Undefined):
+            return
+        for message in _option_errors(name, options[name], _plain(value)):
+            found.setdefault(message, []).append(where)
+
+    play_level = set()
+    if isinstance(current, dict):
+        for name, value in sorted(current.items()):
+            if name not in options or value == _UNSET:
+                continue
+            own, why = _host_value(hostvars, host, name) if host is not None else (_ABSENT, None)
+            if own is _ABSENT or why or _plain(own) != _plain(value):
+                play_level.add(name)
+                note(name, value, None)
+    for other in hosts or []:
+        for name in sorted(options):
+            if name in play_level:
+                continue
+            value, why = _host_value(hostvars, other, name)
+            if value is not _ABSENT and not why:
+                note(name, value, other)
+    sentences = []
+    for message, where in found.items():
+        names = [name for name in where if name is not None]
+        scope = "set in the play: a play variable, role parameter or extra variable" if None in where else _hosts_text(names)
+        if message.startswith("value of"):
+            message = "V" + message[1:]
+        sentences.append("%s (%s)." % (message, scope))
+    return sentences
+
+
 def extid_migration_merge_reports(reports, names=None):
     """One report of the whole rollout from the reports of its slices."""
     if not isinstance(reports, (list, tuple)):
@@ -165,6 +269,7 @@ class FilterModule:
         return {
             "migration_report": migration_report,
             "role_precheck": role_precheck,
+            "role_option_problems": role_option_problems,
             "migration_summary": migration_summary,
             "mask_in_text": _mask_in_text,
             "extid_migration_merge_reports": extid_migration_merge_reports,
