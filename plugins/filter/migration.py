@@ -230,7 +230,12 @@ def role_option_problems(hosts, hostvars, spec, current=None, host=None):
     sentences = []
     for message, where in found.items():
         names = [name for name in where if name is not None]
-        scope = "set in the play: a play variable, role parameter or extra variable" if None in where else _hosts_text(names)
+        if None in where:
+            scope = "set in the play: a play variable, role parameter or extra variable"
+        elif len(hosts or []) > 1 and set(names) >= set(hosts):
+            scope = "set for every host of the play: an extra variable or a group variable"
+        else:
+            scope = _hosts_text(names)
         if message.startswith("value of"):
             message = "V" + message[1:]
         sentences.append("%s (%s)." % (message, scope))

@@ -50,6 +50,7 @@ def test_a_bad_choice_set_in_the_play_is_one_sentence_naming_the_choices():
 def test_inventory_values_name_their_hosts_and_the_play_value_is_not_blamed_on_the_first_host():
     hostvars = {"h%d" % index: {"extid_migration_tagged_roles": "bogus"} for index in range(7)}
     hostvars["h0"]["extid_migration_retries"] = "many"
+    hostvars["h7"] = {}
     # What the run-once host sees: its own inventory values, which are not the play's.
     current = {"extid_migration_tagged_roles": "bogus", "extid_migration_retries": "many"}
     result = CHECK(sorted(hostvars), hostvars, spec("extid_migration"), current=current, host="h0")
@@ -58,6 +59,14 @@ def test_inventory_values_name_their_hosts_and_the_play_value_is_not_blamed_on_t
         "Value of extid_migration_tagged_roles must be one of: files, edit, got: bogus "
         "(hosts h0, h1, h2, h3, h4 and 2 more).",
     ]
+
+
+def test_a_value_every_host_carries_is_said_so():
+    # An extra variable is in every host's variables, as a group variable of all is.
+    hostvars = {"a": {"extid_migration_narrow": "perhaps"}, "b": {"extid_migration_narrow": "perhaps"}}
+    result = CHECK(["a", "b"], hostvars, spec("extid_migration"), current={"extid_migration_narrow": "perhaps"}, host="a")
+    assert result == ["extid_migration_narrow must be of type bool, got 'perhaps' "
+                      "(set for every host of the play: an extra variable or a group variable)."]
 
 
 def test_a_secret_value_is_never_shown():
