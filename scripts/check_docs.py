@@ -9,8 +9,9 @@ holds only the targets the rst refers to *and* that exist here: each plugin, opt
 is looked up in the installed collection, each environment variable in ansible-core's configuration.
 A target not found stays out, so Sphinx (nitpicky, warnings as errors) reports it as a broken reference.
 
-``check DOCS``: every module, filter, inventory plugin and role of the checkout has its HTML page,
-Sphinx printed no warning, and every .PHONY target of the Makefile has a ``## `` line in ``make help``.
+``check DOCS``: every plugin of the checkout (modules, filters, the inventory plugin; an action plugin is
+documented by its module) and every role has its HTML page, Sphinx printed no warning, and every .PHONY
+target of the Makefile has a ``## `` line for ``make help``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ import sys
 import zlib
 from collections import defaultdict
 from pathlib import Path
+
+from ansible.config.manager import ConfigManager
+from antsibull_docs.markup import semantic_helper as sem
+from antsibull_docs.rst_labels import get_option_ref, get_plugin_ref, get_return_value_ref
+from antsibull_docs.utils.rst import massage_rst_label
+from docutils.nodes import make_id
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTION = "swp.aws"
@@ -50,16 +57,8 @@ PLUGIN_LABEL_RE = re.compile(
     rf"^ansible_collections\.(?P<fqcn>[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+?)_(?P<type>{PLUGIN_TYPES})"
     r"(?:__(?P<kind>parameter|return)-(?P<path>.+))?$"
 )
-# Plugin types with their own pages on the site, and the files in plugins/ that document them.
-PAGE_SOURCES = {
-    "module": ("plugins/modules", "*.py"),
-    "filter": ("plugins/filter", "*.yml"),
-    "test": ("plugins/test", "*.yml"),
-    "inventory": ("plugins/inventory", "*.py"),
-    "lookup": ("plugins/lookup", "*.py"),
-    "callback": ("plugins/callback", "*.py"),
-    "connection": ("plugins/connection", "*.py"),
-}
+# Folders of plugins/ with no pages of their own (an action plugin is documented by its module).
+NO_PAGES = {"action", "module_utils", "doc_fragments", "plugin_utils"}
 
 
 def _unescape(text: str) -> str:
@@ -74,10 +73,6 @@ def _target(text: str) -> str:
 
 def references(rst_dir: Path) -> tuple[set[str], set[str]]:
     """The labels and the environment variables the rst refers to, by the roles' own rules."""
-    # pylint: disable=import-outside-toplevel
-    from antsibull_docs.markup import semantic_helper as sem
-    from antsibull_docs.rst_labels import get_option_ref, get_plugin_ref, get_return_value_ref
-
     labels, envvars = set(), set()
     for path in rst_dir.rglob("*.rst"):
         for role, raw in ROLE_RE.findall(path.read_text(encoding="utf-8")):
@@ -107,8 +102,6 @@ def references(rst_dir: Path) -> tuple[set[str], set[str]]:
 
 def _documented_names(docs: dict, key: str) -> dict:
     """name -> entry of an options or return-values tree, aliases included, names as labels spell them."""
-    from antsibull_docs.utils.rst import massage_rst_label  # pylint: disable=import-outside-toplevel
-
     names = {}
     for name, entry in (docs or {}).items():
         entry = entry or {}
@@ -147,8 +140,6 @@ def plugin_docs(wanted: dict[str, set[str]]) -> dict[str, dict]:
 
 
 def core_envvars() -> set[str]:
-    from ansible.config.manager import ConfigManager  # pylint: disable=import-outside-toplevel
-
     return {
         env["name"]
         for definition in ConfigManager().get_configuration_definitions().values()
@@ -171,8 +162,6 @@ def write_inventory(docs_dir: Path) -> int:
     for match in external.values():
         wanted[match["type"]].add(match["fqcn"])
     found = plugin_docs(wanted)
-
-    from docutils.nodes import make_id  # pylint: disable=import-outside-toplevel
 
     entries, missing = [], []
     for label, match in external.items():
@@ -213,8 +202,11 @@ def write_inventory(docs_dir: Path) -> int:
 def expected_pages(root: Path) -> dict[str, Path]:
     """The source of every page the site must have, by the page's path under collections/swp/aws/."""
     pages = {}
-    for ptype, (folder, pattern) in PAGE_SOURCES.items():
-        for source in sorted((root / folder).glob(pattern)):
+    for folder in sorted(p for p in (root / "plugins").iterdir() if p.is_dir() and p.name not in NO_PAGES):
+        ptype = "module" if folder.name == "modules" else folder.name
+        # Filters and tests are documented in one YAML file each; other plugins in their Python file.
+        pattern = "*.yml" if ptype in ("filter", "test") else "*.py"
+        for source in sorted(folder.glob(pattern)):
             if source.stem != "__init__":
                 pages[f"{source.stem}_{ptype}.html"] = source
     for role in sorted(p for p in (root / "roles").iterdir() if p.is_dir()):
