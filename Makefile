@@ -117,7 +117,8 @@ DOCS := $(BUILD)/docs
 docs: collection ## the HTML docs of every module, filter, inventory plugin and role, in .build/docs/html
 	rm -rf $(DOCS) && mkdir -p -m 700 $(DOCS)
 	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS) --index-rst-source docs/index.rst \
-	    --project swp.aws --copyright "swp.aws contributors" --title "swp.aws" swp.aws >/dev/null
+	    --project swp.aws --copyright "swp.aws contributors" --title "swp.aws" --extra-conf "html_title=swp.aws docs" \
+	    swp.aws >/dev/null
 	echo "intersphinx_mapping = {'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', '$(DOCS)/ansible_devel.inv')}" >> $(DOCS)/conf.py
 	chmod og-w $(DOCS)/rst  # antsibull-docs writes only into a folder that no one else may write to
 	antsibull-docs --config-file $(DOCS)/antsibull-docs.cfg collection --use-current --fail-on-error \
