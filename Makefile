@@ -23,16 +23,15 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator bench chaos clean
+.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs docs-lint simulator bench chaos clean
 
-help:
-	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
-	@echo "make test   - the whole suite: units, integration, sanity, ansible-lint, docs lint"
-	@echo "make bench  - benchmarks (call counts, timings, memory)"
-	@echo "make chaos  - rollouts under faults on both APIs and kill -9, every account watched (CHAOS_ARGS=...)"
-	@echo "make simulator - run the SWP API simulator in the foreground"
+# Every target says what it does in a `## ` comment on its target line; `make help` lists them, and
+# `make docs-lint` fails when a .PHONY target has none.
+help: ## this list
+	@sed -nE 's/^([A-Za-z0-9_.-]+):[^=]*## (.*)$$/\1\t\2/p' $(firstword $(MAKEFILE_LIST)) | \
+	    while IFS=$$'\t' read -r target text; do printf 'make %-11s %s\n' "$$target" "$$text"; done
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed ## create .venv with the pinned dependencies (requirements*.txt, constraints.txt)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +39,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	touch $@
 
 # ansible-test needs the collection at .../ansible_collections/swp/aws: build that tree from the checkout.
-collection: venv
+collection: venv ## build the collection tree at .build/ansible_collections/swp/aws from the checkout
 	rm -rf $(COLL)
 	mkdir -p $(COLL) $(BUILD)/ansible_collections/amazon
 	tar -c --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./.ci --exclude=./scripts \
@@ -52,10 +51,10 @@ collection: venv
 	cd $(COLL) && git init -q && git add -A
 
 # ansible-test downloads a get-pip script from a host that may be out of reach: provide it.
-get-pip:
+get-pip: ## give ansible-test its get-pip script, which it cannot download here
 	@if [ ! -f "$(GET_PIP_CACHE)" ]; then mkdir -p "$(dir $(GET_PIP_CACHE))" && cp scripts/get_pip_standin.py "$(GET_PIP_CACHE)"; fi
 
-demo: collection
+demo: collection ## set up .venv and run the external-ID rollout against the bundled simulator and moto
 	$(SERVICES) -- $(MAKE) --no-print-directory demo-steps
 
 # Runs inside `services.py`, which exports SWP_SIM_URL, SWP_SIM_BASE and MOTO_URL.
@@ -64,7 +63,7 @@ demo-steps: export SWP_API_URL = $(SWP_SIM_URL)
 demo-steps: export SWP_API_KEY = sim-full-key
 demo-steps: export ANSIBLE_CONFIG = $(CURDIR)/demo/ansible.cfg
 demo-steps: export DEMO_REPORT = $(BUILD)/demo-report.json
-demo-steps:
+demo-steps: ## the demo's steps; run by `make demo` inside services.py, which starts the simulator and moto
 	$(PY) tests/fleet.py --moto-url "$(MOTO_URL)" build --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --inventory-out $(DEMO_INVENTORY)
 	ansible-playbook demo/extid.yml
 	@echo; echo "=== 1/3 Dry run (--check --diff): every change shown, nothing written ==="
@@ -78,7 +77,7 @@ demo-steps:
 
 # Each stage in turn, each timed, so a slow one shows (`make units` and the others run one stage).
 TEST_STAGES := units integration sanity lint docs-lint ee
-test:
+test: ## the whole suite, each stage timed: units, integration, sanity, ansible-lint, docs-lint, ee
 	@times=""; for stage in $(TEST_STAGES); do \
 	    started=$$(date +%s); \
 	    $(MAKE) --no-print-directory $$stage || { echo "make test: stage $$stage failed"; exit 1; }; \
@@ -86,14 +85,14 @@ test:
 	done; \
 	echo "make test: all checks passed; seconds per stage:$$times"
 
-units: collection get-pip
+units: collection get-pip ## ansible-test units
 	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements $(UNITS)
 
 # The targets run once per simulator profile (tests/simulator/README.md): the spec's reading (documented) and the
 # strictest one. Under strict, the module targets and the rollout: the others do not depend on the manager's reading.
 SIM_PROFILES ?= documented strict
 STRICT_TARGETS ?= workload_extid workload_connector workload_connector_info workload_preflight extid_migration_rollout
-integration: collection
+integration: collection ## ansible-test integration under each simulator profile (TARGETS=... for some)
 	for profile in $(SIM_PROFILES); do \
 	    targets="$(TARGETS)"; \
 	    if [ -z "$$targets" ] && [ "$$profile" = strict ]; then targets="$(STRICT_TARGETS)"; fi; \
@@ -104,20 +103,40 @@ integration: collection
 	    echo "=== integration under profile $$profile: $$(( $$(date +%s) - started )) s ==="; \
 	done
 
-sanity: collection get-pip
+sanity: collection get-pip ## ansible-test sanity
 	cd $(COLL) && $(ATEST) sanity $(ATEST_FLAGS) --requirements
 
-lint: collection
+lint: collection ## ansible-lint, production profile
 	cd $(COLL) && ansible-lint --offline --profile production
 
-docs-lint: collection
-	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs .
+# The docs site: antsibull-docs writes the rst and the Sphinx project, Sphinx builds the HTML, nitpicky and with
+# warnings as errors. sphinx-init's conf.py would fetch intersphinx inventories from the internet: the build
+# uses one local inventory instead, of the targets in other collections and the Ansible docs that the pages
+# refer to and that exist in the installed collections (scripts/check_docs.py).
+DOCS := $(BUILD)/docs
+docs: collection ## the HTML docs of every module, filter, inventory plugin and role, in .build/docs/html
+	rm -rf $(DOCS) && mkdir -p -m 700 $(DOCS)
+	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS) --index-rst-source docs/index.rst \
+	    --project swp.aws --copyright "swp.aws contributors" --title "swp.aws" --extra-conf "html_title=swp.aws docs" \
+	    swp.aws >/dev/null
+	echo "intersphinx_mapping = {'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', '$(DOCS)/ansible_devel.inv')}" >> $(DOCS)/conf.py
+	chmod og-w $(DOCS)/rst  # antsibull-docs writes only into a folder that no one else may write to
+	antsibull-docs --config-file $(DOCS)/antsibull-docs.cfg collection --use-current --fail-on-error \
+	    --dest-dir $(DOCS)/rst swp.aws >/dev/null
+	$(PY) scripts/check_docs.py inventory $(DOCS)
+	sphinx-build -b html -c $(DOCS) -n -W --keep-going -q -w $(DOCS)/sphinx-warnings.txt $(DOCS)/rst $(DOCS)/html
+	@echo "docs: $(DOCS)/html/index.html"
+
+docs-lint: docs ## antsibull-docs lint, changelog lint, a page for every plugin and role, a help line for every target
+	@# rstcheck is skipped: Sphinx has just built the same rst with warnings as errors.
+	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --skip-rstcheck .
 	cd $(COLL) && antsibull-changelog lint
+	$(PY) scripts/check_docs.py check $(DOCS)
 
 # The execution environment: collection tarball, build context, and a check that ansible-builder
 # finds the collection's Python dependencies (meta/execution-environment.yml). No image is built here.
 EE := $(BUILD)/ee
-ee: collection
+ee: collection ## the execution-environment build context, and a check of its Python dependencies
 	rm -rf $(EE) && mkdir -p $(EE)/collections
 	cd $(COLL) && ansible-galaxy collection build --force --output-path $(EE) >/dev/null
 	cp execution-environment/execution-environment.yml execution-environment/requirements.yml $(EE)/
@@ -127,17 +146,17 @@ ee: collection
 	grep -q 'requests' $(EE)/introspect.txt && grep -q 'boto3' $(EE)/introspect.txt && ! grep -qi 'moto' $(EE)/introspect.txt
 	@echo "ee: build context in $(EE)/context; the collection's Python needs:"; grep -E "^- '" $(EE)/introspect.txt
 
-simulator: venv
+simulator: venv ## run the SWP API simulator in the foreground
 	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
 
-bench: collection
+bench: collection ## benchmarks (call counts, timings, memory)
 	$(SERVICES) -- $(PY) benchmarks/run.py
 
 # K rollouts (default 3) of 30 accounts with 10% faults on the SWP API and IAM/STS, storms, latency and
 # kill -9 of ansible-playbook at four points of the apply; prints lockouts, duplicates, convergence, calls.
 CHAOS_ARGS ?=
-chaos: collection
+chaos: collection ## rollouts under faults on both APIs and kill -9, every account watched (CHAOS_ARGS=...)
 	$(SERVICES) -- $(PY) tests/chaos.py --json-out $(BUILD)/chaos-summary.json $(CHAOS_ARGS)
 
-clean:
+clean: ## remove .build and tests/output
 	rm -rf $(BUILD) tests/output
