@@ -199,6 +199,11 @@ def write_inventory(docs_dir: Path) -> int:
     return 0
 
 
+# Roles that other roles run as a dependency and nobody calls: no argument spec (it would add a validation task per
+# host), so no page; their README says what they do.
+INTERNAL_ROLES = {"precheck"}
+
+
 def expected_pages(root: Path) -> dict[str, Path]:
     """The source of every page the site must have, by the page's path under collections/swp/aws/."""
     pages = {}
@@ -209,7 +214,7 @@ def expected_pages(root: Path) -> dict[str, Path]:
         for source in sorted(folder.glob(pattern)):
             if source.stem != "__init__":
                 pages[f"{source.stem}_{ptype}.html"] = source
-    for role in sorted(p for p in (root / "roles").iterdir() if p.is_dir()):
+    for role in sorted(p for p in (root / "roles").iterdir() if p.is_dir() and p.name not in INTERNAL_ROLES):
         pages[f"{role.name}_role.html"] = role / "meta" / "argument_specs.yml"
     return pages
 
