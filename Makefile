@@ -23,7 +23,7 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator bench chaos clean
+.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs-lint simulator sandbox bench chaos clean
 
 help:
 	@echo "make demo   - set up .venv and run the external-ID rollout against the bundled simulator and moto"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench  - benchmarks (call counts, timings, memory)"
 	@echo "make chaos  - rollouts under faults on both APIs and kill -9, every account watched (CHAOS_ARGS=...)"
 	@echo "make simulator - run the SWP API simulator in the foreground"
+	@echo "make sandbox - simulator and moto with a small fleet, a ready inventory in .build/sandbox and the commands to try"
 
 venv: $(VENV)/.installed
 
@@ -129,6 +130,11 @@ ee: collection
 
 simulator: venv
 	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
+
+# The simulator and moto with a fleet, and a folder with ansible.cfg, an inventory and a playbook; until Ctrl-C.
+SANDBOX_ARGS ?=
+sandbox: collection
+	$(PY) tests/sandbox.py --dir $(BUILD)/sandbox $(SANDBOX_ARGS)
 
 bench: collection
 	$(SERVICES) -- $(PY) benchmarks/run.py
