@@ -23,7 +23,7 @@ ATEST := ansible-test
 ATEST_FLAGS := --local --python 3.11 --color no
 SERVICES := $(PY) $(CURDIR)/scripts/services.py
 
-.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs docs-lint simulator bench chaos clean
+.PHONY: help venv collection get-pip demo demo-steps ee test units integration sanity lint docs docs-lint simulator sandbox bench chaos clean
 
 # Every target says what it does in a `## ` comment on its target line; `make help` lists them, and
 # `make docs-lint` fails when a .PHONY target has none.
@@ -51,7 +51,7 @@ collection: venv ## build the collection tree at .build/ansible_collections/swp/
 	cd $(COLL) && git init -q && git add -A
 
 # ansible-test downloads a get-pip script from a host that may be out of reach: provide it.
-get-pip: ## give ansible-test its get-pip script, which it cannot download here
+get-pip: ## give ansible-test its get-pip script (its download host may be out of reach)
 	@if [ ! -f "$(GET_PIP_CACHE)" ]; then mkdir -p "$(dir $(GET_PIP_CACHE))" && cp scripts/get_pip_standin.py "$(GET_PIP_CACHE)"; fi
 
 demo: collection ## set up .venv and run the external-ID rollout against the bundled simulator and moto
@@ -148,6 +148,11 @@ ee: collection ## the execution-environment build context, and a check of its Py
 
 simulator: venv ## run the SWP API simulator in the foreground
 	$(PY) -m tests.simulator --host 127.0.0.1 --port 0
+
+# The simulator and moto with a fleet, and a folder with ansible.cfg, an inventory and a playbook; until Ctrl-C.
+SANDBOX_ARGS ?=
+sandbox: collection ## simulator and moto with a small fleet, a ready inventory in .build/sandbox (SANDBOX_ARGS=...)
+	$(PY) tests/sandbox.py --dir $(BUILD)/sandbox $(SANDBOX_ARGS)
 
 bench: collection ## benchmarks (call counts, timings, memory)
 	$(SERVICES) -- $(PY) benchmarks/run.py
