@@ -33,6 +33,21 @@ class ExternalIdError(ValueError):
     """A given manager-defined external ID that cannot be used: the message names its source, never the value."""
 
 
+# What Ansible says when the Python it chose for a host could not run a module (not found, or no JSON on its output).
+_NOT_RUN = ("Module result deserialization failed", "MODULE FAILURE")
+
+
+def module_failure_text(result):
+    """The message of a failed module result, with the likely fix when the host's Python could not run the module."""
+    message = str(result.get("msg") or "unknown error")
+    if any(marker in message for marker in _NOT_RUN):
+        stderr = str(result.get("module_stderr") or "").strip().splitlines()
+        message += ("%s. The Python Ansible chose for this host could not run the module: set ansible_python_interpreter to "
+                    "\"{{ ansible_playbook_python }}\" for hosts run with connection: local (examples/ansible.cfg sets "
+                    "interpreter_python so for every host)." % ((" (module_stderr: %s)" % stderr[-1][:200]) if stderr else ""))
+    return message
+
+
 def _character(char):
     if char in _NAMED:
         return _NAMED[char]
@@ -94,5 +109,5 @@ def confirm(value, source, manager=None, reveal=False, fix="give the manager's I
         error = manager.get("api_error") if isinstance(manager.get("api_error"), Mapping) else {}
         if error.get("kind") != RETRIEVAL_DISABLED:
             raise ExternalIdError("Reading the manager-defined external ID from the manager failed: %s"
-                                  % (manager.get("msg") or "unknown error"))
+                                  % module_failure_text(manager))
     return value

@@ -104,3 +104,17 @@ def test_without_a_given_or_stored_id_the_managers_answer_is_used_and_checked():
         manager_external_id(DISABLED)
     with pytest.raises(ExternalIdError, match="manager's answer ends with a newline"):
         manager_external_id({"external_id": M + "\n"})
+
+
+def test_a_module_the_hosts_python_could_not_run_names_the_interpreter_fix():
+    from ansible_collections.swp.aws.plugins.module_utils._external_id import module_failure_text
+
+    result = {"failed": True, "msg": "Module result deserialization failed: No start of json char found",
+              "module_stderr": "/bin/sh: 1: python3.13: not found\n"}
+    text = module_failure_text(result)
+    assert text.startswith("Module result deserialization failed: No start of json char found (module_stderr: "
+                           "/bin/sh: 1: python3.13: not found). ")
+    assert 'set ansible_python_interpreter to "{{ ansible_playbook_python }}"' in text
+    # Any other failure keeps its own message, unchanged.
+    assert module_failure_text({"failed": True, "msg": "HTTP 401: the API key was refused"}) == "HTTP 401: the API key was refused"
+    assert module_failure_text({"failed": True}) == "unknown error"
