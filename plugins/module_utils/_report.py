@@ -421,7 +421,8 @@ def junit_xml(report, role="extid_migration", ids=None):
     properties = ET.SubElement(suite, "properties")
     for key in ("mode", "principal", "narrow", "slice"):
         if report.get(key) is not None and report.get(key) != "":
-            ET.SubElement(properties, "property", name=key, value=_clean(report[key], known))
+            value = report[key]
+            ET.SubElement(properties, "property", name=key, value=_clean(str(value).lower() if isinstance(value, bool) else value, known))
     if report.get("manager_external_id"):
         ET.SubElement(properties, "property", name="manager_external_id",
                       value=_clean(_masked_ids([report["manager_external_id"]])[0], known))

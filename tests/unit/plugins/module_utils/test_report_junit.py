@@ -119,7 +119,7 @@ def test_an_id_given_or_quoted_after_external_id_is_masked():
 def test_the_suite_says_the_mode_and_the_masked_manager_id():
     root = parsed(junit_xml(fleet_report(slice="12")))
     properties = {p.get("name"): p.get("value") for p in root.iter("property")}
-    assert properties["mode"] == "apply" and properties["slice"] == "12"
+    assert properties["mode"] == "apply" and properties["slice"] == "12" and properties["narrow"] == "true"
     assert properties["manager_external_id"] == mask_external_id(MANAGER_ID)
     assert root.find("testsuite").get("timestamp") == "2026-11-29T12:00:00Z"
 
