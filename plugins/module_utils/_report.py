@@ -374,8 +374,9 @@ def _masked_ids(values):
 def _account_text(record):
     lines = [
         "outcome: %s" % record.get("outcome"),
-        "account: %s  role: %s  connector: %s" % (record.get("account_id") or "-", record.get("role_arn") or "-",
-                                                 record.get("connector_id") if record.get("connector_id") is not None else "-"),
+        "account: %s  role: %s  connector: %s" % (
+            record.get("account_id") or "-", record.get("role_arn") or "-",
+            record.get("connector_id") if record.get("connector_id") is not None else "-"),
         "state: %s -> %s" % (record.get("state_before"), record.get("state_after")),
         "actions: %s" % (", ".join(record.get("actions") or []) or "none"),
         "external IDs accepted before: %s; after: %s" % (", ".join(_masked_ids(record.get("accepted_before"))) or "none",
@@ -435,8 +436,8 @@ def junit_xml(report, role="extid_migration", ids=None):
                                     type=_clean(record.get("failed_task") or "failed", known))
             failure.text = _clean(_failure_text(record), known)
         elif outcome == "skipped":
-            ET.SubElement(case, "skipped", message=_clean("%s: %s" % (record.get("state_before"), record.get("instruction") or record.get("error")
-                                                                       or "nothing to migrate"), known))
+            why = record.get("instruction") or record.get("error") or "nothing to migrate"
+            ET.SubElement(case, "skipped", message=_clean("%s: %s" % (record.get("state_before"), why), known))
         out = ET.SubElement(case, "system-out")
         out.text = _clean(_account_text(record), known)
     if hasattr(ET, "indent"):
