@@ -62,18 +62,19 @@ DEMO_INVENTORY := $(BUILD)/demo-inventory.json
 demo-steps: export SWP_API_URL = $(SWP_SIM_URL)
 demo-steps: export SWP_API_KEY = sim-full-key
 demo-steps: export ANSIBLE_CONFIG = $(CURDIR)/demo/ansible.cfg
-demo-steps: export DEMO_REPORT = $(BUILD)/demo-report.json
+# Each run keeps its own report (JSON, and JUnit XML beside it), so the three can be compared afterwards.
+demo-steps: DEMO_REPORTS = $(foreach run,1-dry-run 2-apply 3-rerun,$(BUILD)/demo-report-$(run).json)
 demo-steps: ## the demo's steps; run by `make demo` inside services.py, which starts the simulator and moto
 	$(PY) tests/fleet.py --moto-url "$(MOTO_URL)" build --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --inventory-out $(DEMO_INVENTORY)
 	ansible-playbook demo/extid.yml
 	@echo; echo "=== 1/3 Dry run (--check --diff): every change shown, nothing written ==="
-	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --check --diff
+	DEMO_REPORT=$(word 1,$(DEMO_REPORTS)) ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --check --diff
 	@echo; echo "=== 2/3 Apply ==="
-	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --diff
+	DEMO_REPORT=$(word 2,$(DEMO_REPORTS)) ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --diff
 	@echo; echo "=== 3/3 Rerun: nothing left to change ==="
-	ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml
-	$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", sys.argv[1]); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(DEMO_REPORT)
-	@echo; echo "Demo done: the rerun changed nothing."
+	DEMO_REPORT=$(word 3,$(DEMO_REPORTS)) ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml
+	@$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(word 3,$(DEMO_REPORTS))
+	@echo; echo "Demo done: the rerun changed nothing. Reports (JUnit XML beside each): $(DEMO_REPORTS)"
 
 # Each stage in turn, each timed, so a slow one shows (`make units` and the others run one stage).
 TEST_STAGES := units integration sanity lint docs-lint ee

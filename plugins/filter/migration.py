@@ -21,6 +21,7 @@ from ansible_collections.swp.aws.plugins.module_utils._report import (
     build_report,
     merge_reports,
     missing_result_message,
+    phase_progress,
     report_path_problem,
     slice_report_path,
     summary_lines,
@@ -260,8 +261,24 @@ def extid_migration_slice_path(path, slice=None):  # pylint: disable=redefined-b
         raise AnsibleFilterError("extid_migration_slice_path: %s" % exc) from None
 
 
-def migration_summary(report):
-    return summary_lines(report)
+def migration_summary(report, files=None):
+    return summary_lines(report, files=files if isinstance(files, dict) else None)
+
+
+def migration_progress(hosts, hostvars, role, phase, registers=None, check_mode=False):
+    """One line on a write phase, from every host's record (``<role>_result``) and the phase's registered results."""
+    entries = []
+    for host in hosts or []:
+        record, _why = _host_value(hostvars, host, role + "_result")
+        results = []
+        for name in registers or []:
+            value, _why = _host_value(hostvars, host, name)
+            results.append(value if isinstance(value, dict) else None)
+        entries.append((record if isinstance(record, dict) else None, results))
+    try:
+        return phase_progress(entries, role, phase, check_mode=filter_flag(check_mode, name="check_mode"))
+    except ReportError as exc:
+        raise AnsibleFilterError("migration_progress: %s" % exc) from None
 
 
 def _mask_in_text(text, ids, reveal=False):
@@ -276,6 +293,7 @@ class FilterModule:
             "role_precheck": role_precheck,
             "role_option_problems": role_option_problems,
             "migration_summary": migration_summary,
+            "migration_progress": migration_progress,
             "mask_in_text": _mask_in_text,
             "extid_migration_merge_reports": extid_migration_merge_reports,
             "extid_migration_slice_path": extid_migration_slice_path,

@@ -24,6 +24,7 @@ import random
 import re
 import time
 import unicodedata
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -81,7 +82,17 @@ class WorkloadApiError(SwpError):
 
 
 class _Retry(Retry):
-    """urllib3 Retry whose Retry-After wait is capped, so a bad header cannot hang a play."""
+    """urllib3 Retry whose Retry-After wait is capped, so a bad header cannot hang a play, and that tells
+    ``on_retry(attempt, number, wait)`` about each retry before it waits (the client turns that into a warning)."""
+
+    def __init__(self, *args, on_retry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_retry = on_retry
+
+    def new(self, **kw):
+        # urllib3 makes a new Retry for every attempt: the hook goes along.
+        kw.setdefault("on_retry", self.on_retry)
+        return super().new(**kw)
 
     def get_retry_after(self, response):
         value = super().get_retry_after(response)
@@ -89,14 +100,25 @@ class _Retry(Retry):
             return None
         return min(value, MAX_RETRY_AFTER)
 
-    def sleep(self, response=None):
+    def _wait(self, response):
+        """Seconds to wait before the next attempt (computed once: the backoff has jitter)."""
         if response is not None and response.status == 429 and not response.headers.get("Retry-After"):
             # urllib3 would retry the first 429 at once, and its whole schedule is shorter than the limit's window.
             throttled = sum(1 for attempt in self.history if attempt.status == 429)
             wait = min(BACKOFF_MAX, self.backoff_factor * THROTTLE_WAIT * 2 ** max(0, throttled - 1))
-            time.sleep(wait * random.uniform(0.75, 1.25))
-            return
-        super().sleep(response)
+            return wait * random.uniform(0.75, 1.25)
+        if self.respect_retry_after_header and response is not None:
+            after = self.get_retry_after(response)
+            if after:
+                return after
+        return max(0.0, self.get_backoff_time())
+
+    def sleep(self, response=None):
+        wait = self._wait(response)
+        if self.on_retry is not None and self.history:
+            self.on_retry(self.history[-1], len(self.history), wait)
+        if wait > 0:
+            time.sleep(wait)
 
 
 def normalize_url(url):
@@ -246,7 +268,7 @@ class WorkloadClient:
     """A pooled HTTP session bound to one manager and one API key."""
 
     def __init__(self, url, api_key, auth_header="authorization", api_version="v1", validate_certs=True,
-                 ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0, pool_size=10):
+                 ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0, pool_size=10, warn=None):
         if not HAS_REQUESTS:
             raise WorkloadApiError("The Python library requests is required.", kind="config")
         secret, api_key = api_key, clean_api_key(api_key)
@@ -256,6 +278,8 @@ class WorkloadClient:
         self.timeout = float(timeout)
         self.retries = max(0, int(retries))
         self.calls = 0
+        # Called with one sentence per retry (a module's warn); None: retries are silent (unit tests, scripts).
+        self.warn = warn
         # The manager's clock: the HTTP Date of the last answer, in seconds since the epoch (None when it sent none).
         self.last_date = None
         self._backoff_factor = backoff_factor
@@ -295,8 +319,23 @@ class WorkloadClient:
             respect_retry_after_header=True,
             raise_on_status=False,
             raise_on_redirect=False,
+            on_retry=self._retrying,
         )
         return HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=pool_size)
+
+    def _retrying(self, attempt, number, wait):
+        """Warn that a call is retried: method, path (no query), what came back and the wait; never a key or an ID."""
+        if self.warn is None:
+            return
+        path = urlsplit(attempt.url or "").path or "?"
+        if attempt.status:
+            what = "answered HTTP %s" % attempt.status
+        else:
+            what = "got no answer (%s)" % (type(attempt.error).__name__ if attempt.error is not None else "connection error")
+        message = "%s %s %s; retry %d of %d in %.1f s" % (attempt.method, path, what, number, self.retries, wait)
+        for form in _secret_forms(self._secrets):
+            message = message.replace(form, "********")
+        self.warn(message)
 
     def close(self):
         self._session.close()

@@ -55,6 +55,8 @@ class WorkloadModule(AnsibleModule):
             ca_path=p["ca_path"],
             timeout=p["timeout"],
             retries=p["retries"],
+            # Each retry of a throttled or failing call shows as a warning of the task.
+            warn=self.warn,
         )
 
     @property

@@ -11,8 +11,9 @@ import difflib
 import json
 import os
 import re
+import xml.etree.ElementTree as ET
 
-from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id
+from ansible_collections.swp.aws.plugins.module_utils._masking import MASK, censor_external_ids, mask_external_id
 
 OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
 # The version of the report's format (docs/extid_migration_report.schema.json): raised when a field is removed or renamed.
@@ -312,8 +313,11 @@ def merge_reports(reports, names=None):
     return merged
 
 
-def summary_lines(report):
-    """A readable summary: one line per account, then the totals."""
+def summary_lines(report, files=None):
+    """A readable summary: one line per account, then the totals, then where the report files were written.
+
+    ``files`` maps a label (``JSON``, ``JUnit``) to the path written, or to "" when that form is off.
+    """
     lines = []
     for record in report.get("accounts", []):
         actions = ", ".join(record.get("actions") or []) or "no action"
@@ -335,4 +339,152 @@ def summary_lines(report):
     lines.append("%s mode, %d accounts%s: %s" % (
         report.get("mode"), report.get("total", 0), scope,
         ", ".join("%d %s" % (counts[key], key) for key in sorted(counts) if counts[key])))
+    if files is not None:
+        written = ["%s %s" % (label, path) for label, path in files.items() if path]
+        lines.append("Report written: %s" % "; ".join(written) if written else "No report file written (report path empty).")
     return lines
+
+
+# JUnit XML for CI dashboards: one test case per account. XML 1.0 cannot carry most control characters.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _known_ids(report, ids):
+    """Every full external ID the report may hold: those given, and any value of it not masked (a revealed report)."""
+    known = [value for value in (ids or []) if isinstance(value, str) and value]
+    values = [report.get("manager_external_id")]
+    for record in report.get("accounts") or []:
+        if isinstance(record, dict):
+            values.extend(list(record.get("accepted_before") or []) + list(record.get("accepted_after") or []))
+    known.extend(value for value in values if isinstance(value, str) and value and not value.endswith(MASK))
+    return known
+
+
+def _clean(value, known):
+    """Text for the XML: every external ID masked, characters XML cannot hold dropped."""
+    if value is None:
+        return ""
+    return _NOT_XML.sub("", censor_external_ids(str(value), known))
+
+
+def _masked_ids(values):
+    return [value if str(value).endswith(MASK) else mask_external_id(value) for value in values or []]
+
+
+def _account_text(record):
+    lines = [
+        "outcome: %s" % record.get("outcome"),
+        "account: %s  role: %s  connector: %s" % (
+            record.get("account_id") or "-", record.get("role_arn") or "-",
+            record.get("connector_id") if record.get("connector_id") is not None else "-"),
+        "state: %s -> %s" % (record.get("state_before"), record.get("state_after")),
+        "actions: %s" % (", ".join(record.get("actions") or []) or "none"),
+        "external IDs accepted before: %s; after: %s" % (", ".join(_masked_ids(record.get("accepted_before"))) or "none",
+                                                         ", ".join(_masked_ids(record.get("accepted_after"))) or "none"),
+    ]
+    if record.get("owner"):
+        lines.append("owner: %s%s" % (record["owner"], " (stack %s)" % record["stack"].get("name")
+                                      if isinstance(record.get("stack"), dict) else ""))
+    if record.get("instruction"):
+        lines.append("instruction: %s" % record["instruction"])
+    return "\n".join(lines)
+
+
+def _failure_text(record):
+    lines = [str(record.get("error") or "failed")]
+    if record.get("failed_task"):
+        lines.append("task: %s" % record["failed_task"])
+    for problem in record.get("problems") or []:
+        if isinstance(problem, dict):
+            lines.append("%s: %s Fix: %s" % (problem.get("where") or problem.get("code") or "-",
+                                             problem.get("problem") or "", problem.get("fix") or ""))
+    return "\n".join(lines)
+
+
+def junit_xml(report, role="extid_migration", ids=None):
+    """The report as JUnit XML text: a test suite of the run, a test case per account (class ``<role>.<mode>``).
+
+    A failed account is a ``<failure>`` whose message is its error; a skipped one (no connector, no role connector,
+    no role) is ``<skipped>``; migrated, would-migrate and unchanged accounts pass. Every text goes through the
+    external-ID masking: the report's own IDs (when it was written revealed), ``ids`` and any token quoted after
+    "external ID" are masked, so no full ID reaches the XML, whatever the report holds.
+    """
+    known = _known_ids(report, ids)
+    accounts = [record for record in report.get("accounts") or [] if isinstance(record, dict)]
+    mode = str(report.get("mode") or "apply")
+    failures = sum(1 for record in accounts if record.get("outcome") == FAILED)
+    skipped = sum(1 for record in accounts if record.get("outcome") == "skipped")
+    counts = {"tests": str(len(accounts)), "failures": str(failures), "errors": "0", "skipped": str(skipped), "time": "0"}
+    root = ET.Element("testsuites", dict(name=_clean("swp.aws.%s" % role, known), **counts))
+    suite_name = "%s (%s%s)" % (role, mode, ", slice %s" % report["slice"] if report.get("slice") else "")
+    suite = ET.SubElement(root, "testsuite", dict(name=_clean(suite_name, known), timestamp=_clean(report.get("generated_at"), known),
+                                                  **counts))
+    properties = ET.SubElement(suite, "properties")
+    for key in ("mode", "principal", "narrow", "slice"):
+        if report.get(key) is not None and report.get(key) != "":
+            value = report[key]
+            ET.SubElement(properties, "property", name=key, value=_clean(str(value).lower() if isinstance(value, bool) else value, known))
+    if report.get("manager_external_id"):
+        ET.SubElement(properties, "property", name="manager_external_id",
+                      value=_clean(_masked_ids([report["manager_external_id"]])[0], known))
+    classname = _clean("%s.%s" % (role, mode), known)
+    for record in accounts:
+        case = ET.SubElement(suite, "testcase", classname=classname, name=_clean(record.get("host"), known), time="0")
+        outcome = record.get("outcome")
+        if outcome == FAILED:
+            failure = ET.SubElement(case, "failure", message=_clean(record.get("error") or "failed", known),
+                                    type=_clean(record.get("failed_task") or "failed", known))
+            failure.text = _clean(_failure_text(record), known)
+        elif outcome == "skipped":
+            why = record.get("instruction") or record.get("error") or "nothing to migrate"
+            ET.SubElement(case, "skipped", message=_clean("%s: %s" % (record.get("state_before"), why), known))
+        out = ET.SubElement(case, "system-out")
+        out.text = _clean(_account_text(record), known)
+    if hasattr(ET, "indent"):
+        ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# Progress lines after each write phase of a role: the actions that count as done, and the words.
+PROGRESS = {
+    "extid_migration": {
+        "widen": (("widen_trust_policy",), "widened %d of %d accounts", "had nothing to widen"),
+        "switch": (("switch_connector",), "switched %d of %d accounts", "had nothing to switch"),
+        "narrow": (("narrow_trust_policy", "update_stack"), "narrowed %d of %d accounts", "had nothing to narrow"),
+    },
+    "connector_onboarding": {
+        "role": (("create_role", "widen_trust_policy", "create_stack", "update_stack"),
+                 "made or widened the role in %d of %d accounts", "had it right"),
+        "permissions": (("put_role_policy",), "put the permissions policy in %d of %d accounts", "had it right"),
+        "connector": (("create_connector",), "created the connector of %d of %d accounts", "had one"),
+        "narrow": (("narrow_trust_policy",), "narrowed %d of %d accounts", "had nothing to narrow"),
+    },
+}
+
+
+def phase_progress(entries, role, phase, check_mode=False):
+    """One line on a write phase of the play: how many accounts it changed, failed, or left alone.
+
+    ``entries`` holds one ``(record, results)`` pair per host of the play: its report record (None when it made none)
+    and the registered results of the phase's tasks (None for a task the host never reached). A host counts as failed
+    when its record says so or is missing, when one of those tasks failed, or when it reached none of them (it
+    stopped earlier; its failure is recorded after the others finish the block). Otherwise it counts as done when its
+    record lists one of the phase's actions (in check mode too: the action it would take), else as left alone.
+    """
+    try:
+        actions, done_text, rest_text = PROGRESS[role][phase]
+    except KeyError:
+        raise ReportError("No progress line for phase %r of role %r." % (phase, role)) from None
+    done = failed = total = 0
+    for record, results in entries or []:
+        total += 1
+        results = [result for result in results or [] if isinstance(result, dict)]
+        if (not isinstance(record, dict) or record.get("outcome") == FAILED or not results
+                or any(result.get("failed") for result in results)):
+            failed += 1
+        elif set(record.get("actions") or []) & set(actions):
+            done += 1
+    line = done_text % (done, total)
+    if check_mode:
+        line = "dry run: would have " + line
+    return "%s (%d failed, %d %s)" % (line, failed, total - done - failed, rest_text)

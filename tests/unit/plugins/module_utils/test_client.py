@@ -93,6 +93,45 @@ def test_503_is_retried_until_it_succeeds(sim):
     assert [e["status"] for e in api_calls(sim)] == [503, 502, 504, 200]
 
 
+def test_each_retry_is_a_warning_naming_the_call_the_status_and_the_wait(sim):
+    sim.add_faults([{"status": 503}, {"status": 502}])
+    warnings = []
+    assert client_for(sim, retries=3, warn=warnings.append).get("/awsconnectorsettings", params={"q": "x"})["externalId"]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("GET /api/awsconnectorsettings answered HTTP 503; retry 1 of 3 in ")
+    assert warnings[1].startswith("GET /api/awsconnectorsettings answered HTTP 502; retry 2 of 3 in ")
+    assert all(w.endswith(" s") and "?" not in w for w in warnings)
+
+
+def test_a_throttled_retry_warns_with_the_retry_after_wait(sim):
+    sim.add_faults([{"status": 429, "retry_after": "1"}])
+    warnings = []
+    client_for(sim, backoff_factor=0, warn=warnings.append).get("/awsconnectorsettings")
+    assert warnings == ["GET /api/awsconnectorsettings answered HTTP 429; retry 1 of 3 in 1.0 s"]
+
+
+def test_a_dropped_connection_warns_without_a_status(sim):
+    sim.add_faults([{"drop": True}])
+    warnings = []
+    client_for(sim, warn=warnings.append).get("/awsconnectorsettings")
+    assert len(warnings) == 1 and warnings[0].startswith("GET /api/awsconnectorsettings got no answer (")
+    assert "retry 1 of 3" in warnings[0]
+
+
+def test_retry_warnings_never_carry_the_key_or_an_external_id(sim):
+    sim.add_faults([{"status": 503, "body": {"message": "bad external ID %s for key %s" % (sim.manager_external_id, FULL_KEY)}}])
+    warnings = []
+    body = client_for(sim, warn=warnings.append).get("/awsconnectorsettings")
+    assert len(warnings) == 1
+    assert FULL_KEY not in warnings[0] and body["externalId"] not in warnings[0]
+
+
+def test_retries_are_silent_without_a_warn_hook(sim):
+    sim.add_faults([{"status": 503}])
+    client = client_for(sim)
+    assert client.warn is None and client.get("/awsconnectorsettings")["externalId"]
+
+
 def test_429_after_retries_ran_out_says_so(sim):
     sim.add_faults([{"status": 429}] * 3)
     with pytest.raises(WorkloadApiError) as err:
