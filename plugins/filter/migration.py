@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from jinja2 import Undefined
@@ -81,7 +82,11 @@ def migration_report(records, hosts, mode="apply", principal=None, manager_exter
         raise AnsibleFilterError("migration_report: %s" % exc) from None
 
 
-def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=None):
+def _same_folder(one, other):
+    return bool(one) and bool(other) and os.path.dirname(os.path.abspath(str(one))) == os.path.dirname(os.path.abspath(str(other)))
+
+
+def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=None, junit_path=""):
     """The play's inputs checked once, before any write: the report path, each host's account variables, typos.
 
     Returns ``report`` (why the report cannot be written, or None), ``hosts`` (host -> the error naming the variable,
@@ -129,7 +134,10 @@ def role_precheck(hosts, hostvars, role, options=None, report_path="", allowed=N
         Display().warning(sentence)
     return {
         # The rollout makes the report's folder; the onboarding writes into an existing one.
-        "report": report_path_problem(report_path, prefix + "report_path", make_folder=role == "extid_migration"),
+        "report": report_path_problem(report_path, prefix + "report_path", make_folder=role == "extid_migration")
+        or report_path_problem(junit_path, prefix + "junit_path", kind="the JUnit XML report",
+                               # The rollout makes the JSON report's folder only.
+                               make_folder=role == "extid_migration" and _same_folder(junit_path, report_path)),
         "hosts": problems,
         "typos": typos,
         "failed_hosts": [host for host in hosts or [] if host in problems],

@@ -68,7 +68,7 @@ def missing_result_message(variable):
             "this host (a variable that is missing or does not resolve, or an unreachable host)." % variable)
 
 
-def report_path_problem(path, variable="the report path", make_folder=True):
+def report_path_problem(path, variable="the report path", make_folder=True, kind="the JSON report"):
     """Why the report cannot be written at ``path`` (one sentence), or None when it can.
 
     An existing directory, or a file whose folder cannot be made (``make_folder``: the role makes it; else it must
@@ -78,7 +78,7 @@ def report_path_problem(path, variable="the report path", make_folder=True):
         return None
     path = str(path)
     if os.path.isdir(path):
-        return "%s %s is a directory: give the path of a file for the JSON report." % (variable, path)
+        return "%s %s is a directory: give the path of a file for %s." % (variable, path, kind)
     folder = os.path.dirname(os.path.abspath(path))
     if not make_folder and not os.path.isdir(folder):
         return "%s %s cannot be written: its folder %s does not exist." % (variable, path, folder)

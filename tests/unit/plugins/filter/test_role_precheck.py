@@ -79,3 +79,19 @@ def test_migration_report_reads_each_hosts_record_from_hostvars_and_tolerates_a_
     assert "extid_migration_role_arn" in report["accounts"][1]["error"]
     assert "extid_migration_result is not set" in report["accounts"][2]["error"]
     assert report["failed_hosts"] == ["b", "c"]
+
+
+def test_precheck_refuses_a_junit_path_that_cannot_be_written(tmp_path):
+    report = str(tmp_path / "r.json")
+    result = FILTERS["role_precheck"]([], {}, "extid_migration", report_path=report, junit_path=str(tmp_path))
+    assert result["report"] == ("extid_migration_junit_path %s is a directory: give the path of a file for the JUnit XML "
+                                "report." % tmp_path)
+    # Its own folder must exist unless it is the JSON report's folder (which the rollout makes).
+    elsewhere = str(tmp_path / "nowhere" / "r.xml")
+    result = FILTERS["role_precheck"]([], {}, "extid_migration", report_path=report, junit_path=elsewhere)
+    assert result["report"] == ("extid_migration_junit_path %s cannot be written: its folder %s does not exist."
+                                % (elsewhere, tmp_path / "nowhere"))
+    beside = FILTERS["role_precheck"]([], {}, "extid_migration", report_path=str(tmp_path / "new" / "r.json"),
+                                      junit_path=str(tmp_path / "new" / "r.xml"))
+    assert beside["report"] is None
+    assert FILTERS["role_precheck"]([], {}, "extid_migration", report_path=report, junit_path="")["report"] is None
