@@ -362,9 +362,10 @@ def plan_steps(scenario_list, inventory):
             if "command" in item:
                 steps.append({"argv": item["command"], "blocks": [item["block"]], "scenarios": [scenario["name"]]})
                 continue
-            if item["playbook"] in by_command or (item["text"] and item["text"] in seen):
-                continue
+            repeated = item["text"] and item["text"] in seen
             seen.add(item["text"])
+            if item["playbook"] in by_command or repeated:
+                continue
             if not steps or "playbooks" not in steps[-1]:
                 steps.append({"argv": ["ansible-playbook", "-i", inventory, "--check", "--diff"], "playbooks": [],
                               "blocks": [], "scenarios": []})
