@@ -339,7 +339,8 @@ def extract(root, out):
         manifest["syntax"].append(relative)
         counts["filter_examples"] += 1
 
-    manifest["steps"] = plan_steps(manifest["scenarios"], "inventory" if os.path.isdir(os.path.join(out, "inventory")) else "localhost,")
+    manifest["inventory"] = "inventory" if os.path.isdir(os.path.join(out, "inventory")) else "localhost,"
+    manifest["steps"] = plan_steps(manifest["scenarios"], manifest["inventory"])
     manifest["counts"] = counts
     manifest["errors"] = errors
     return manifest

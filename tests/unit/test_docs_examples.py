@@ -13,8 +13,6 @@ try:
 except ImportError:
     from tests import docs_examples
 
-FENCE = "```"
-
 README = """# Title
 
 ## Setup
