@@ -22,9 +22,11 @@ README blocks:
 Every example is checked before anything runs: it parses as YAML, and every ``swp.aws.NAME`` it names is a
 module, filter, role, inventory plugin or action group of the collection (a renamed or removed filter fails
 here, where ``--syntax-check`` would not see it). The manifest then lists two phases: one
-``ansible-playbook --syntax-check`` of every playbook, and the runs (each scenario's playbooks in check mode
-with ``--diff``, then its marked shell lines as printed). Module EXAMPLES run in check mode too; filter
-EXAMPLES are fragments of the roles' tasks and are syntax-checked only.
+``ansible-playbook --syntax-check`` of every playbook, and the steps, in the documents' order: playbooks in
+check mode with ``--diff`` (consecutive ones in one run, which stops at the first that fails), and the marked
+shell lines as printed. A playbook that a marked shell line runs (the dry run, apply and rerun of rollout.yml)
+is left to that line, and a play printed twice (a role's README repeating the collection's) runs once. Module
+EXAMPLES run in check mode too; filter EXAMPLES are fragments of the roles' tasks and are syntax-checked only.
 """
 
 from __future__ import annotations
