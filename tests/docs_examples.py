@@ -23,7 +23,7 @@ Every example is checked before anything runs: it parses as YAML, and every ``sw
 module, filter, role, inventory plugin or action group of the collection (a renamed or removed filter fails
 here, where ``--syntax-check`` would not see it). The manifest then lists two phases: one
 ``ansible-playbook --syntax-check`` of every playbook, and the steps, in the documents' order: playbooks in
-check mode with ``--diff`` (consecutive ones in one run, which stops at the first that fails), and the marked
+check mode with ``--diff`` (a document's consecutive ones in one run, which stops at the first that fails), and the marked
 shell lines as printed. A playbook that a marked shell line runs (the dry run, apply and rerun of rollout.yml)
 is left to that line, and a play printed twice (a role's README repeating the collection's) runs once. Module
 EXAMPLES run in check mode too; filter EXAMPLES are fragments of the roles' tasks and are syntax-checked only.
@@ -259,7 +259,7 @@ def extract(root, out):
         with open(os.path.join(root, doc), encoding="utf-8") as handle:
             blocks = parse_markdown(handle.read(), doc)
         for source, section, group in scenarios(blocks):
-            scenario = {"name": "%s: %s" % (source, section or "(top)"), "items": []}
+            scenario = {"name": "%s: %s" % (source, section or "(top)"), "source": source, "items": []}
             for block in group:
                 if block.lang not in ("yaml", "yml", "sh"):
                     continue
@@ -319,7 +319,7 @@ def extract(root, out):
         module_items.append({"playbook": relative, "block": block.where, "text": ""})
         counts["module_examples"] += 1
     if module_items:
-        manifest["scenarios"].append({"name": "module EXAMPLES", "items": module_items})
+        manifest["scenarios"].append({"name": "module EXAMPLES", "source": "plugins/modules", "items": module_items})
 
     filters = os.path.join(root, "plugins", "filter")
     for name in sorted(os.listdir(filters)):
@@ -349,7 +349,7 @@ def extract(root, out):
 
 
 def plan_steps(scenario_list, inventory):
-    """The runs, in the documents' order: consecutive playbooks in one check-mode run, shell lines as printed.
+    """The runs, in the documents' order: a document's consecutive playbooks in one check-mode run, shell lines as printed.
 
     A playbook that a marked shell line runs is left to that line, and a play printed twice (a role's README
     repeating the collection's) runs once.
@@ -369,9 +369,9 @@ def plan_steps(scenario_list, inventory):
             seen.add(item["text"])
             if item["playbook"] in by_command or repeated:
                 continue
-            if not steps or "playbooks" not in steps[-1]:
+            if not steps or "playbooks" not in steps[-1] or steps[-1]["source"] != scenario["source"]:
                 steps.append({"argv": ["ansible-playbook", "-i", inventory, "--check", "--diff"], "playbooks": [],
-                              "blocks": [], "scenarios": []})
+                              "blocks": [], "scenarios": [], "source": scenario["source"]})
             steps[-1]["argv"].append(item["playbook"])
             steps[-1]["playbooks"].append(item["playbook"])
             steps[-1]["blocks"].append(item["block"])

@@ -143,11 +143,11 @@ def test_extract_writes_named_files_wraps_tasks_and_plans_the_runs(tmp_path):
                                    {"block": "README.md:30", "reason": "(no reason given)"}]
     assert manifest["counts"]["module_examples"] == 1 and manifest["counts"]["readme_skipped"] == 2
     argvs = [step["argv"] for step in manifest["steps"]]
-    # rollout.yml runs through the shell line that names it; the role README's copy of it is not run twice.
+    # rollout.yml runs through the shell line that names it, the role README's copy of it not twice; one run per document.
     assert argvs == [
         ["ansible-playbook", "-i", "inventory", "rollout.yml", "--check", "--diff"],
-        ["ansible-playbook", "-i", "inventory", "--check", "--diff", "readme-collection-playbook-45.yml",
-         "examples-module-workload_extid_info.yml"],
+        ["ansible-playbook", "-i", "inventory", "--check", "--diff", "readme-collection-playbook-45.yml"],
+        ["ansible-playbook", "-i", "inventory", "--check", "--diff", "examples-module-workload_extid_info.yml"],
     ]
     assert "rollout.yml" in manifest["syntax"] and "readme-collection-setup-6.yml" not in manifest["syntax"]
 
