@@ -65,16 +65,33 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Read the account's cross-account role
+  amazon.aws.iam_role_info:
+    name: TrendMicroWorkloadSecurityRole
+  register: role_info
+
+- name: Read the manager-defined external ID
+  swp.aws.workload_extid_info:
+  register: extid
+  no_log: true
+
+- name: Find the role's connector
+  swp.aws.workload_connector_info:
+    cross_account_role_arn: "{{ role_info.iam_roles[0].arn }}"
+  register: listing
+
 - name: Plan the account (the widened and narrowed trust policies come from the plan)
   ansible.builtin.set_fact:
-    plan: "{{ role_info.iam_roles | swp.aws.extid_migration_plan(inventory_hostname, account, connector, manager_id) }}"
+    plan: "{{ role_info.iam_roles | swp.aws.extid_migration_plan(inventory_hostname, account, listing.connectors[0], extid.external_id) }}"
+  vars:
+    account: "{{ role_info.iam_roles[0].arn | swp.aws.extid_migration_target }}"
   no_log: true
 
 - name: Show the widened trust policy, external IDs masked
   swp.aws.trust_policy_diff:
     before: "{{ role_info.iam_roles[0].assume_role_policy_document }}"
     after: "{{ plan.widened }}"
-    label: "arn:aws:iam::123456789012:role/SWPConnectorRole"
+    label: "{{ role_info.iam_roles[0].arn }}"
 """
 
 RETURN = r"""

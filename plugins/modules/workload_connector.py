@@ -229,7 +229,7 @@ seealso:
 EXAMPLES = r"""
 - name: Add an AWS account through its cross-account role
   swp.aws.workload_connector:
-    url: https://workload.us-1.cloudone.trendmicro.com/api
+    url: "{{ swp_url }}"  # e.g. https://workload.us-1.cloudone.trendmicro.com/api
     api_key: "{{ swp_api_key }}"
     cross_account_role_arn: arn:aws:iam::123456789012:role/TrendMicroWorkloadSecurityRole
     display_name: Production
@@ -268,7 +268,7 @@ EXAMPLES = r"""
     api_key: "{{ swp_api_key }}"
     cross_account_role_arn: "{{ role_arn }}"
     use_manager_external_id: true
-    manager_external_id: "{{ swp_extid.external_id }}"
+    manager_external_id: "{{ vault_swp_external_id }}"
     sync: true
   no_log: true
 
@@ -294,7 +294,7 @@ EXAMPLES = r"""
   swp.aws.workload_connector:
     url: "{{ swp_url }}"
     api_key: "{{ swp_api_key }}"
-    id: 12
+    id: "{{ swp_connector_id }}"  # a host variable of the swp.aws.workload_connectors inventory
     sync: true
 
 - name: Remove the connector of an account

@@ -59,7 +59,7 @@ seealso:
 EXAMPLES = r"""
 - name: List every connector once, then index them by role ARN
   swp.aws.workload_connector_info:
-    url: https://workload.us-1.cloudone.trendmicro.com/api
+    url: "{{ swp_url }}"  # e.g. https://workload.us-1.cloudone.trendmicro.com/api
     api_key: "{{ swp_api_key }}"
   register: swp_connectors
 

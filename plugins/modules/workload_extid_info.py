@@ -34,17 +34,17 @@ seealso:
 EXAMPLES = r"""
 - name: Read the manager-defined external ID
   swp.aws.workload_extid_info:
-    url: https://workload.us-1.cloudone.trendmicro.com/api
+    url: "{{ swp_url }}"  # e.g. https://workload.us-1.cloudone.trendmicro.com/api
     api_key: "{{ swp_api_key }}"
   register: swp_extid
 
 - name: Connection options once for every swp.aws module, a Deep Security Manager with a private CA
   module_defaults:
     group/swp.aws.workload:
-      url: https://dsm.example.com:4119
+      url: "{{ dsm_url }}"  # e.g. https://dsm.example.com:4119
       api_key: "{{ dsm_api_key }}"
       auth_header: api-secret-key
-      ca_path: /etc/pki/dsm-ca.pem
+      ca_path: "{{ dsm_ca_path }}"  # e.g. /etc/pki/dsm-ca.pem
   block:
     - name: Read the external ID without showing it in the log
       swp.aws.workload_extid_info:

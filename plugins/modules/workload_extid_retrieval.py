@@ -41,7 +41,7 @@ seealso:
 EXAMPLES = r"""
 - name: Keep the external ID in the secrets store, then stop the manager from showing it
   swp.aws.workload_extid_retrieval:
-    url: https://workload.us-1.cloudone.trendmicro.com/api
+    url: "{{ swp_url }}"  # e.g. https://workload.us-1.cloudone.trendmicro.com/api
     api_key: "{{ swp_api_key }}"
     enabled: false
 

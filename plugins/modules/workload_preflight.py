@@ -62,15 +62,15 @@ seealso:
 EXAMPLES = r"""
 - name: Step one, before any rollout - check the manager and the key
   swp.aws.workload_preflight:
-    url: https://workload.us-1.cloudone.trendmicro.com/api
+    url: "{{ swp_url }}"  # e.g. https://workload.us-1.cloudone.trendmicro.com/api
     api_key: "{{ swp_api_key }}"
 
 - name: Check a Deep Security Manager whose external-ID retrieval is disabled, and only report
   swp.aws.workload_preflight:
-    url: https://dsm.example.com:4119/api
+    url: "{{ dsm_url }}"  # e.g. https://dsm.example.com:4119/api
     api_key: "{{ dsm_api_key }}"
     auth_header: api-secret-key
-    ca_path: /etc/pki/dsm-ca.pem
+    ca_path: "{{ dsm_ca_path }}"  # e.g. /etc/pki/dsm-ca.pem
     manager_external_id: "{{ vault_dsm_external_id }}"
     fail_on_error: false
   register: preflight
