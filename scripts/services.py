@@ -26,19 +26,6 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
-def start_moto():
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    # One access-log line per AWS call would drown the play's output.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    return server, "http://%s:%d" % (host, port)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config-out", help="write the service URLs as Ansible variables (YAML) to this file")
@@ -51,6 +38,7 @@ def main():
     if not command:
         parser.error("a command to run is required")
 
+    from tests.sandbox import start_moto
     from tests.simulator.__main__ import config_options
     from tests.simulator.config import ConfigError, validate_config
     from tests.simulator.server import Simulator

@@ -255,6 +255,19 @@ def extract(root, out):
         for name in unknown_names(block, names):
             errors.append("%s: swp.aws.%s is no module, filter, role or plugin of the collection" % (block.where, name))
 
+    def write_examples(block, kind, name):
+        """A plugin's EXAMPLES wrapped in a play; its file's name, or None (the error noted) when it cannot be."""
+        check_names(block)
+        try:
+            kind_of(block)
+        except ExampleError as exc:
+            errors.append(str(exc))
+            return None
+        relative = "examples-%s-%s.yml" % (kind, name)
+        _write(out, relative, wrap_tasks(block.text, "swp.aws.%s EXAMPLES (%s)" % (name, block.where)))
+        manifest["syntax"].append(relative)
+        return relative
+
     for doc in docs:
         with open(os.path.join(root, doc), encoding="utf-8") as handle:
             blocks = parse_markdown(handle.read(), doc)
@@ -307,15 +320,9 @@ def extract(root, out):
             errors.append("plugins/modules/%s: no EXAMPLES" % name)
             continue
         block = Block("plugins/modules/%s" % name, line, "EXAMPLES", "yaml", text.lstrip("\n"))
-        check_names(block)
-        try:
-            kind_of(block)
-        except ExampleError as exc:
-            errors.append(str(exc))
+        relative = write_examples(block, "module", name[:-3])
+        if not relative:
             continue
-        relative = "examples-module-%s.yml" % name[:-3]
-        _write(out, relative, wrap_tasks(block.text, "swp.aws.%s EXAMPLES (%s)" % (name[:-3], block.where)))
-        manifest["syntax"].append(relative)
         module_items.append({"playbook": relative, "block": block.where, "text": ""})
         counts["module_examples"] += 1
     if module_items:
@@ -330,15 +337,8 @@ def extract(root, out):
         if not doc.get("EXAMPLES"):
             continue
         block = Block("plugins/filter/%s" % name, 1, "EXAMPLES", "yaml", doc["EXAMPLES"])
-        check_names(block)
-        try:
-            kind_of(block)
-        except ExampleError as exc:
-            errors.append(str(exc))
+        if not write_examples(block, "filter", name[:-4]):
             continue
-        relative = "examples-filter-%s.yml" % name[:-4]
-        _write(out, relative, wrap_tasks(block.text, "swp.aws.%s EXAMPLES (%s)" % (name[:-4], block.where)))
-        manifest["syntax"].append(relative)
         counts["filter_examples"] += 1
 
     manifest["inventory"] = "inventory" if os.path.isdir(os.path.join(out, "inventory")) else "localhost,"
