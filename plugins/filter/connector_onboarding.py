@@ -14,10 +14,10 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.swp.aws.plugins.module_utils._cloudformation import read_template
 from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError
 from ansible_collections.swp.aws.plugins.module_utils._extid_store import manager_external_id as _manager_external_id
 from ansible_collections.swp.aws.plugins.module_utils._extid_store import resolve, source_name
-from ansible_collections.swp.aws.plugins.filter.extid_migration import _template as _cfn_template
 from ansible_collections.swp.aws.plugins.module_utils._migration import QUOTA
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
@@ -74,9 +74,9 @@ def connector_onboarding_stack(plan, facts, template, manager_id, account, name,
         raise AnsibleFilterError("connector_onboarding_stack: account must be the result of swp.aws.connector_onboarding_target")
     facts = dict(facts) if isinstance(facts, Mapping) else {}
     if "stack_template" in facts:
-        facts["stack_template"] = _cfn_template(facts["stack_template"])
+        facts["stack_template"] = read_template(facts["stack_template"])
     try:
-        return plan_stack(dict(plan), dict(account), facts, _cfn_template(template), manager_id, name, region,
+        return plan_stack(dict(plan), dict(account), facts, read_template(template), manager_id, name, region,
                           parameter=parameter, update_trust=_flag(update_trust, "update_trust"), reveal=_flag(reveal, "reveal"))
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None

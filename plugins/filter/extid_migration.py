@@ -14,19 +14,16 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-
+from ansible_collections.swp.aws.plugins.module_utils._cloudformation import find_stack, stack_check
 from ansible_collections.swp.aws.plugins.module_utils._migration import (
     QUOTA,
     MigrationError,
-    find_stack,
     is_tagged,
     new_record,
     plan_account,
     plan_owner,
     record_failure,
     record_step,
-    stack_trust_policy,
     target,
 )
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
@@ -107,55 +104,9 @@ def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report",
         raise AnsibleFilterError(str(exc)) from None
 
 
-def _template(body):
-    if isinstance(body, Mapping):
-        return dict(body)
-    import yaml  # pylint: disable=import-outside-toplevel
-
-    class _Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-        """YAML with CloudFormation's short forms (!Ref, !Sub, !GetAtt...)."""
-
-    def _short(loader, suffix, node):
-        name = suffix if suffix == "Ref" else "Fn::" + suffix
-        if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if suffix == "GetAtt":
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {name: value}
-
-    _Loader.add_multi_constructor("!", _short)
-    try:
-        return yaml.load(str(body), Loader=_Loader)  # nosec - SafeLoader with CloudFormation's tags only
-    except yaml.YAMLError:
-        return None
-
-
 def extid_migration_stack_check(owner, facts, plan, manager_id, account, parameter="ExternalID"):
-    """Whether updating the stack with the manager-defined ID gives the role exactly the planned narrowed trust policy.
-
-    ``facts`` is amazon.aws.cloudformation_info's entry for the stack (with ``stack_template``). Returns ``ok`` and
-    ``message`` (why not, external IDs not included).
-    """
-    stack = (owner or {}).get("record", {}).get("stack") or {}
-    facts = facts or {}
-    values = dict(facts.get("stack_parameters") or {})
-    values[parameter] = manager_id
-    where = "CloudFormation stack %s" % stack.get("name")
-    try:
-        document = stack_trust_policy(_template(facts.get("stack_template")), stack.get("logical_id"), values,
-                                      account.get("account_id"), account.get("partition"), stack.get("region"), stack.get("name"))
-    except MigrationError as exc:
-        return {"ok": False, "message": "%s: %s; use extid_migration_cloudformation report or edit. Nothing was written." % (where, exc)}
-    if compare_policies(document, plan.get("narrowed")):
-        return {"ok": False, "message": (
-            "%s: its template with %s set to the manager-defined ID gives the role a trust policy other than the planned "
-            "narrowed one, so updating it could lock the connector out or open the role; update the stack yourself, or use "
-            "extid_migration_cloudformation report or edit. Nothing was written." % (where, parameter))}
-    return {"ok": True, "message": None}
+    """Whether updating the stack that owns the role with the manager-defined ID gives the planned narrowed trust policy."""
+    return stack_check(owner, facts, plan, manager_id, account, parameter=parameter)
 
 
 class FilterModule:

@@ -163,8 +163,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.swp.aws.plugins.module_utils._arn import is_account_id
 from ansible_collections.swp.aws.plugins.module_utils._client import HAS_REQUESTS, WorkloadClient
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    INSTANCE_ROLE, KEY, ROLE, check_page_size, to_snake)
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import INSTANCE_ROLE, KEY, ROLE, to_snake
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import check_page_size
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 
 FILE_ENDINGS = ("workload_connectors.yml", "workload_connectors.yaml")

@@ -2,12 +2,15 @@
 # Copyright: Contributors to the swp.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The AWS connector calls of the swp.aws modules, for internal use.
+"""The AWS connector calls of the swp.aws modules, their messages and the wait for a synchronization, for internal use.
 
 The one home of connector I/O: find a connector by each key, list, search, create, modify,
-delete and wait for a synchronization. Every decision (which criteria, what to send, what a
-refusal means) is a pure function of ``_connectors``; this module only talks to the API.
-Errors are raised anew with a sentence that says what to do (``raise ... from``).
+delete and wait for a synchronization. Beside the calls are the sentences their failures say
+(a refused write, several connectors that match, a synchronization that did not come), what
+proves a synchronization after a write (``SyncProof``, pure) and the delays between polls.
+Which criteria and what to send are decided in ``_connector_search`` and ``_connector_plan``;
+this module talks to the API. Errors are raised anew with a sentence that says what to do
+(``raise ... from``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,165 @@ from __future__ import annotations
 import time
 
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError
-from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    SEARCH_PATH, ConnectorError, ambiguity_message, is_refusal, local_match, lookup_criteria, poll_delays,
-    refusal_message, search_all, string_criterion)
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import ConnectorError, is_number, iso_utc
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import (
+    SEARCH_PATH, describe_criteria, local_match, lookup_criteria, search_all, string_criterion)
 from ansible_collections.swp.aws.plugins.module_utils._masking import censor_external_ids
 from ansible_collections.swp.aws.plugins.module_utils._settings import get_manager_external_id
 
 CONNECTORS_PATH = "/awsconnectors"
 DEFAULT_PAGE_SIZE = 1000
+
+
+# Statuses that say something other than "the manager would not do this with that role": a bad key,
+# a missing connector, a conflict, throttling, and a gateway that never reached the manager.
+_NOT_REFUSALS = (401, 404, 409, 429, 502, 503, 504)
+
+
+def ambiguity_message(criteria, connectors, match=None):
+    ids = ", ".join(str(c.get("ID")) for c in connectors)
+    return ("%d AWS connectors match %s (IDs %s): give id to choose one, or delete the duplicates."
+            % (len(connectors), describe_criteria(criteria, match), ids))
+
+
+def is_refusal(status):
+    """Whether an error status of a create or modify may be the manager refusing it (it cannot assume the role).
+
+    The status is not documented: 400, 403 or an older manager's 500. A bad key (401), a missing
+    connector (404), a conflict (409), throttling and gateway errors are something else.
+    """
+    return isinstance(status, int) and 400 <= status < 600 and status not in _NOT_REFUSALS
+
+
+def refusal_message(action, connector, body, said, status=400, known_ids=()):
+    """The error of a create or modify that the manager refused, naming the role when there is one.
+
+    ``action`` is a verb phrase ("create", "switch to the manager-defined external ID"...), ``said`` the
+    server's message (external IDs in it are masked: ``known_ids`` and any token quoted as an external ID).
+    """
+    body = body or {}
+    connector = connector or {}
+    arn = body.get("crossAccountRoleArn") or connector.get("crossAccountRoleArn")
+    what = "AWS connector %s" % connector["ID"] if connector.get("ID") is not None else "a new AWS connector"
+    said = censor_external_ids(said, known_ids) if said else "empty body"
+    head = "The manager refused to %s %s (HTTP %s: %s)." % (action, what, status, said)
+    key = (" An HTTP 403 may also mean that the API key may not create or modify AWS connectors: give its role that "
+           "permission." if status == 403 else "")
+    if not arn:
+        return head + key + " The connector is unchanged."
+    if body.get("crossAccountRoleArn"):
+        # A create, an ARN change and the switch all make the manager assume the role with its own external ID.
+        return ("%s It could not assume role %s with the manager-defined external ID: the role's trust policy must trust "
+                "the manager's AWS principal and accept the manager-defined external ID first (read it with "
+                "swp.aws.workload_extid_info; while switching, keep the current ID in the policy too), then run the task "
+                "again.%s The connector is unchanged." % (head, arn, key))
+    return ("%s It could not assume role %s with the external ID the connector uses: check the role's trust policy.%s "
+            "The connector is unchanged." % (head, arn, key))
+
+
+def sync_failure_message(connector, since, timeout, changed, seen=None):
+    """The error of a synchronization that did not come within ``timeout`` seconds.
+
+    ``seen`` is the lastSyncTime of a synchronization that was seen but not proven to come after the update
+    (see SyncProof), None when none was seen.
+    """
+    cid = connector.get("ID")
+    arn = connector.get("crossAccountRoleArn")
+    role = " (role %s)" % arn if arn else ""
+    last = iso_utc(since) or "never"
+    done = "The update was applied; only" if changed else "Nothing was changed;"
+    if seen is not None and is_number(seen) and seen > (since or 0):
+        head = ("AWS connector %s%s did not synchronize within %s seconds of the request, as far as the manager's answers "
+                "prove: its last successful synchronization (lastSyncTime) moved from %s to %s, but the manager may have "
+                "made that one on its own schedule before the update, and none came after the manager's answer to the "
+                "update." % (cid, role, timeout, last, iso_utc(seen)))
+    else:
+        head = ("AWS connector %s%s did not synchronize within %s seconds of the request: its last successful "
+                "synchronization (lastSyncTime) stayed at %s." % (cid, role, timeout, last))
+    return ("%s %s the synchronization is missing. This module does not edit trust policies, "
+            "so the role's trust policy was left as it was: keep it accepting the external ID the connector used before "
+            "until a synchronization succeeds, check that the manager can assume the role, then run the task again "
+            "(or raise sync_timeout)." % (head, done))
+
+
+class SyncProof:
+    """Whether the lastSyncTime the manager shows proves a synchronization after a write (pure, no I/O).
+
+    ``before`` is the connector's lastSyncTime known before the write (listed or read; 0 for a new connector).
+    ``strict`` says the write changed the connector (an update, the switch): a synchronization then counts only
+    when it is proven to come after the write, since one the manager made on its own schedule between the
+    listing (or the read) and the write shows a lastSyncTime newer than ``before`` too. Without a change (a
+    synchronization alone, a new connector) any lastSyncTime past ``before`` counts.
+
+    A strict synchronization is proven by either of:
+
+    - order: a lastSyncTime greater than the one in the first answer the manager gave after the write (the
+      write's own answer, else the first read after it). That answer shows the connector as it was after the
+      write, every earlier synchronization included; lastSyncTime never goes back, so a greater one was
+      recorded later.
+    - the manager's clock: a lastSyncTime more than one second past ``answer_date``, the HTTP Date (whole
+      seconds) of the write's answer. The Date is at most one second before the answer was sent (whether the
+      manager truncates or rounds it), and the answer is sent after the write was carried out.
+
+    A synchronization that the write's own answer already shows (a manager that synchronizes before it answers)
+    is newer than ``before`` but cannot be told from one the manager made on its own just before the write:
+    :attr:`unproven` is then set, and the caller asks for one more synchronization, which the order proves.
+    """
+
+    def __init__(self, before, strict, answer_date=None):
+        self.before = before if is_number(before) else 0
+        self.strict = bool(strict)
+        # One millisecond more absorbs a lastSyncTime rounded to the millisecond rather than truncated.
+        self.clock = None if not is_number(answer_date) else (int(answer_date) + 1) * 1000 + 1
+        self.mark = None
+        self.latest = self.before
+
+    def observe(self, connector):
+        """Whether ``connector``, as an answer the manager gave after the write, proves a synchronization after it.
+
+        Anything but a connector (a dict with its ID) is no answer about it, and changes nothing.
+        """
+        if not isinstance(connector, dict) or connector.get("ID") is None:
+            return False
+        value = connector.get("lastSyncTime")
+        value = value if is_number(value) else 0
+        self.latest = max(self.latest, value)
+        if not self.strict:
+            return value > self.before
+        if self.clock is not None and value >= self.clock:
+            return True
+        if self.mark is None:
+            # An answer older than what was known before the write is not the connector after it: not a mark.
+            if value >= self.before:
+                self.mark = value
+            return False
+        return value > self.mark
+
+    @property
+    def unproven(self):
+        """The lastSyncTime of a synchronization seen since the write whose order to it is not proven, or None."""
+        if self.strict and self.latest > self.before:
+            return self.latest
+        return None
+
+    @property
+    def ambiguous(self):
+        """Whether the first answer after the write shows a synchronization newer than ``before``, perhaps one made
+        before the write: only one more synchronization, asked for now, can prove one after it."""
+        return self.strict and self.mark is not None and self.mark > self.before
+
+
+def poll_delays(timeout, first=0.5, factor=2.0, cap=5.0):
+    """Seconds to sleep between polls, backing off from ``first`` to ``cap``, summing to ``timeout`` at most."""
+    delays = []
+    left = float(timeout)
+    delay = first
+    while left > 1e-9:
+        step = min(delay, cap, left)
+        delays.append(step)
+        left -= step
+        delay *= factor
+    return delays
 
 
 def connector_path(cid):

@@ -26,8 +26,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
 )
 
 __all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure",
-           "find_stack", "is_tagged", "plan_owner", "stack_trust_policy", "QUOTA", "QUOTA_MAX", "policy_size", "quota",
-           "oversize", "failure_message"]
+           "is_tagged", "plan_owner", "QUOTA", "QUOTA_MAX", "policy_size", "quota", "oversize", "failure_message"]
 
 ROLE_CONNECTOR = "cross_account_role"
 ROLE_MISSING = "role_missing"
@@ -220,32 +219,6 @@ def record_failure(record, error, failed_task=None, ids=(), reveal=False):
 # and extid_migration_tagged_roles.
 CFN_CHOICES = ("report", "update_stack", "edit")
 TAGGED_CHOICES = ("files", "edit")
-ROLE_TYPE = "AWS::IAM::Role"
-_PSEUDO = ("AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::StackName")
-
-
-def find_stack(stacks_by_region, role_name, role_arn=None):
-    """The stack that owns the role, from ``{region: {stack name: cloudformation_info facts}}``; None when none.
-
-    Returns ``{"name", "region", "logical_id", "status", "parameters"}`` (``parameters``: the stack's parameter
-    names, never their values).
-    """
-    for region in stacks_by_region or {}:
-        for name, facts in sorted((stacks_by_region[region] or {}).items()):
-            facts = facts or {}
-            for resource in facts.get("stack_resource_list") or []:
-                if resource.get("resource_type") != ROLE_TYPE:
-                    continue
-                if resource.get("physical_resource_id") not in (role_name, role_arn):
-                    continue
-                if str(resource.get("resource_status", "")).startswith("DELETE_COMPLETE"):
-                    continue
-                description = facts.get("stack_description") or {}
-                return {"name": description.get("stack_name") or name, "region": region,
-                        "logical_id": resource.get("logical_resource_id"),
-                        "status": description.get("stack_status"),
-                        "parameters": sorted((facts.get("stack_parameters") or {}).keys())}
-    return None
 
 
 def is_tagged(tags, key, values):
@@ -265,7 +238,7 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
                tag=None, narrow=True):
     """How a role another tool owns is migrated, decided before any write.
 
-    ``plan`` is plan_account()'s result for an account it would migrate, ``stack`` find_stack()'s, ``tagged``
+    ``plan`` is plan_account()'s result for an account it would migrate, ``stack`` _cloudformation.find_stack()'s, ``tagged``
     is_tagged()'s. Returns ``mode`` (``edit``: in place, as for any role; ``report``: nothing written;
     ``update_stack``: widen in place, switch and sync, narrow through the stack; ``files``: the trust-policy
     documents written for the owner's tool, the connector switched only once the role accepts the
@@ -326,49 +299,3 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
     # How the narrow is made, for record_step(): in place, through the stack, or not at all (files).
     result["via"] = {"update_stack": "stack", "files": "files"}.get(result["mode"], "edit")
     return result
-
-
-def _resolve(value, params):
-    """A CloudFormation template value with Ref, Fn::Sub and Fn::Join resolved from ``params``."""
-    if isinstance(value, list):
-        return [_resolve(item, params) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        (key, arg), = value.items()
-        if key == "Ref":
-            if arg not in params:
-                raise MigrationError("the template refers to %s, which cannot be evaluated here" % arg)
-            return params[arg]
-        if key == "Fn::Sub":
-            text, local = (arg[0], dict(arg[1])) if isinstance(arg, list) else (arg, {})
-            scope = dict(params, **dict((k, _resolve(v, params)) for k, v in local.items()))
-
-            def _sub(match):
-                name = match.group(1)
-                if name.startswith("!"):
-                    return "${" + name[1:] + "}"
-                if name not in scope:
-                    raise MigrationError("the template refers to ${%s}, which cannot be evaluated here" % name)
-                return str(scope[name])
-            return re.sub(r"\$\{([^}]+)\}", _sub, str(text))
-        if key == "Fn::Join":
-            return str(arg[0]).join(str(item) for item in _resolve(arg[1], params))
-        if key.startswith("Fn::") or key == "Condition":
-            raise MigrationError("the template's trust policy uses %s, which cannot be evaluated here" % key)
-    return dict((key, _resolve(item, params)) for key, item in value.items())
-
-
-def stack_trust_policy(template, logical_id, parameters, account_id, partition, region, stack_name):
-    """The trust policy the stack's template gives the role for these parameter values (pseudo parameters filled in)."""
-    if not isinstance(template, dict):
-        raise MigrationError("the stack's template cannot be read")
-    resource = (template.get("Resources") or {}).get(logical_id) or {}
-    if resource.get("Type") != ROLE_TYPE:
-        raise MigrationError("the stack's template has no role %s" % logical_id)
-    document = (resource.get("Properties") or {}).get("AssumeRolePolicyDocument")
-    if document is None:
-        raise MigrationError("the stack's role %s has no AssumeRolePolicyDocument" % logical_id)
-    params = dict(parameters or {})
-    params.update({"AWS::AccountId": account_id, "AWS::Partition": partition, "AWS::Region": region, "AWS::StackName": stack_name})
-    return _resolve(document, params)

@@ -15,15 +15,14 @@ import copy
 import re
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import ArnError, is_account_id, role_target
+from ansible_collections.swp.aws.plugins.module_utils._cloudformation import TemplateError, find_stack, stack_trust_policy
 from ansible_collections.swp.aws.plugins.module_utils._external_id import ExternalIdError, check as check_external_id
 from ansible_collections.swp.aws.plugins.module_utils._migration import (
     QUOTA,
     MigrationError,
     failure_message,
-    find_stack,
     oversize,
     quota,
-    stack_trust_policy,
 )
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id, mask_in_text
 from ansible_collections.swp.aws.plugins.module_utils._report import new_record
@@ -263,7 +262,7 @@ def _check_template(template, account, manager_id, principal, name, region, para
     try:
         given = stack_trust_policy(template, STACK_LOGICAL_ID, {parameter: manager_id}, account["account_id"],
                                    account["partition"], region, name)
-    except MigrationError as exc:
+    except TemplateError as exc:
         raise OnboardingError("the role's CloudFormation template: %s" % exc) from None
     if given != planned:
         raise OnboardingError("the role's CloudFormation template does not give the planned trust policy")
@@ -284,7 +283,7 @@ def _stack_trust_differs(facts, owned, planned, plan, account, manager_id, name,
     try:
         document = stack_trust_policy(facts.get("stack_template"), owned["logical_id"], values, account["account_id"],
                                       account["partition"], region, name)
-    except MigrationError as exc:
+    except TemplateError as exc:
         reasons.append(str(exc))
         return reasons
     if document != planned:

@@ -361,10 +361,11 @@ external_id_switch_msg:
     nothing when the connector already used the manager-defined ID.
 """
 
-from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    MANAGER_DEFINED, ConnectorError, SyncProof, diff_view, given_connector_decides, local_match, lookup_criteria,
-    plan, sync_failure_message, to_snake, validate_params)
+from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi, SyncProof, sync_failure_message
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import ConnectorError, to_snake
+from ansible_collections.swp.aws.plugins.module_utils._connector_plan import (
+    MANAGER_DEFINED, diff_view, given_connector_decides, plan, validate_params)
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import local_match, lookup_criteria
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
 

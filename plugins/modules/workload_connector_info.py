@@ -165,8 +165,8 @@ connectors:
 """
 
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import (
-    check_page_size, info_criteria, info_local_match, to_snake)
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import to_snake
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import check_page_size, info_criteria, info_local_match
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
 
 

@@ -139,7 +139,7 @@ lines:
 
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import SEARCH_PATH
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import SEARCH_PATH
 from ansible_collections.swp.aws.plugins.module_utils._module import WorkloadModule
 
 HEADERS = {"authorization": "Authorization: ApiKey", "api-secret-key": "api-secret-key"}

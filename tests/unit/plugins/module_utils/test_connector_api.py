@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.swp.aws.plugins.module_utils._client import WorkloadApiError, WorkloadClient
-from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
-from ansible_collections.swp.aws.plugins.module_utils._connectors import ConnectorError, SyncProof, string_criterion
+from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi, SyncProof
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import ConnectorError
+from ansible_collections.swp.aws.plugins.module_utils._connector_search import string_criterion
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
 from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY
 

@@ -13,8 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.swp.aws.plugins.module_utils import _connectors as c
-from ansible_collections.swp.aws.plugins.module_utils._connectors import ConnectorError
+from ansible_collections.swp.aws.plugins.module_utils import _connector_api as api
+from ansible_collections.swp.aws.plugins.module_utils import _connector_model as model
+from ansible_collections.swp.aws.plugins.module_utils import _connector_plan as planning
+from ansible_collections.swp.aws.plugins.module_utils import _connector_search as searching
+from ansible_collections.swp.aws.plugins.module_utils._connector_model import ConnectorError
 from ansible_collections.swp.aws.plugins.module_utils._masking import censor_external_ids
 
 ARN = "arn:aws:iam::123456789012:role/Trend_Role"
@@ -70,7 +73,7 @@ def key_connector(**kwargs):
     (42, None),
 ])
 def test_role_arn_account_accepts_only_iam_role_arns(arn, account):
-    assert c.role_arn_account(arn) == account
+    assert model.role_arn_account(arn) == account
 
 
 @pytest.mark.parametrize("options, fragment", [
@@ -94,7 +97,7 @@ def test_role_arn_account_accepts_only_iam_role_arns(arn, account):
 ])
 def test_validate_params_refuses_bad_input_with_a_clear_message(options, fragment):
     with pytest.raises(ConnectorError) as error:
-        c.validate_params(params(**options))
+        planning.validate_params(params(**options))
     assert fragment in str(error.value)
 
 
@@ -111,12 +114,12 @@ def test_validate_params_refuses_bad_input_with_a_clear_message(options, fragmen
     dict(id=4, use_manager_external_id=True),
 ])
 def test_validate_params_accepts_good_input(options):
-    c.validate_params(params(**options))
+    planning.validate_params(params(**options))
 
 
 def test_a_secret_never_appears_in_a_validation_message():
     with pytest.raises(ConnectorError) as error:
-        c.validate_params(params(cross_account_role_arn=ARN, secret_key="TopSecretValue"))
+        planning.validate_params(params(cross_account_role_arn=ARN, secret_key="TopSecretValue"))
     assert "TopSecretValue" not in str(error.value)
 
 
@@ -135,7 +138,7 @@ WILDCARDS_OFF = {"stringTest": "equal", "stringWildcards": False}
     (dict(display_name="only a name"), []),
 ])
 def test_lookup_criteria_prefer_id_then_role_then_account_then_key(options, expected):
-    assert c.lookup_criteria(params(**options)) == expected
+    assert searching.lookup_criteria(params(**options)) == expected
 
 
 @pytest.mark.parametrize("options, expected", [
@@ -146,16 +149,16 @@ def test_lookup_criteria_prefer_id_then_role_then_account_then_key(options, expe
     (dict(cross_account_role_arn=ARN), {}),
 ])
 def test_local_match_finds_the_instance_role_connector_in_a_listing(options, expected):
-    assert c.local_match(params(**options)) == expected
+    assert searching.local_match(params(**options)) == expected
 
 
 def test_only_searchable_fields_are_ever_sent_to_the_search():
     options = [params(id=1), params(cross_account_role_arn=ARN), params(account_id=ACCOUNT), params(access_key="AKIA1"),
                params(use_instance_role=True)]
-    sent = [crit.get("fieldName", "ID") for o in options for crit in c.lookup_criteria(o)]
-    sent += [crit.get("fieldName", "ID") for crit in c.info_criteria(
+    sent = [crit.get("fieldName", "ID") for o in options for crit in searching.lookup_criteria(o)]
+    sent += [crit.get("fieldName", "ID") for crit in searching.info_criteria(
         dict(id=3, display_name="n", account_id=ACCOUNT, cross_account_role_arn=ARN))]
-    assert sent and set(sent) <= set(c.SEARCHABLE_FIELDS)
+    assert sent and set(sent) <= set(searching.SEARCHABLE_FIELDS)
 
 
 @pytest.mark.parametrize("connector, match, expected", [
@@ -167,37 +170,37 @@ def test_only_searchable_fields_are_ever_sent_to_the_search():
     ({"useInstanceRole": False}, {}, True),
 ])
 def test_matches_is_exact(connector, match, expected):
-    assert c.matches(connector, match) is expected
+    assert searching.matches(connector, match) is expected
 
 
 def test_search_all_matches_locally_page_by_page():
     search = FakeSearch(range(1, 11))
-    found = c.search_all(search, [], 3, {"ID": 7})
+    found = searching.search_all(search, [], 3, {"ID": 7})
     assert [x["ID"] for x in found] == [7] and len(search.filters) == 4
 
 
 def test_info_criteria_and_every_filter_exactly():
-    criteria = c.info_criteria(dict(id=3, display_name="a_b%", account_id=ACCOUNT, cross_account_role_arn=ARN))
-    assert c.info_local_match(dict(display_name="a_b%")) == {"displayName": "a_b%"}
+    criteria = searching.info_criteria(dict(id=3, display_name="a_b%", account_id=ACCOUNT, cross_account_role_arn=ARN))
+    assert searching.info_local_match(dict(display_name="a_b%")) == {"displayName": "a_b%"}
     assert criteria == [
         {"idTest": "equal", "idValue": 3},
         dict(WILDCARDS_OFF, fieldName="accountId", stringValue=ACCOUNT),
         dict(WILDCARDS_OFF, fieldName="crossAccountRoleArn", stringValue=ARN),
     ]
-    assert c.info_criteria(dict(id=None, display_name=None, account_id=None, cross_account_role_arn=None)) == []
+    assert searching.info_criteria(dict(id=None, display_name=None, account_id=None, cross_account_role_arn=None)) == []
 
 
 def test_ambiguity_message_names_the_criteria_and_every_id():
-    criteria = c.lookup_criteria(params(account_id=ACCOUNT))
-    message = c.ambiguity_message(criteria, [{"ID": 3}, {"ID": 9}])
+    criteria = searching.lookup_criteria(params(account_id=ACCOUNT))
+    message = api.ambiguity_message(criteria, [{"ID": 3}, {"ID": 9}])
     assert "2 AWS connectors match account_id=123456789012 (IDs 3, 9)" in message
     assert "give id" in message
 
 
 def test_search_filter_sorts_by_id_and_pages_after_the_last_id():
-    assert c.search_filter([], 10) == {"maxItems": 10, "searchCriteria": [], "sortByObjectID": True}
+    assert searching.search_filter([], 10) == {"maxItems": 10, "searchCriteria": [], "sortByObjectID": True}
     crit = [{"idTest": "equal", "idValue": 1}]
-    assert c.search_filter(crit, 10, 42)["searchCriteria"] == crit + [{"idTest": "greater-than", "idValue": 42}]
+    assert searching.search_filter(crit, 10, 42)["searchCriteria"] == crit + [{"idTest": "greater-than", "idValue": 42}]
     assert crit == [{"idTest": "equal", "idValue": 1}]  # the caller's list is not changed
 
 
@@ -223,7 +226,7 @@ class FakeSearch:
 ])
 def test_search_all_costs_one_call_per_page_and_one_more_for_an_exactly_full_last_page(count, page_size, calls):
     search = FakeSearch(range(1, count + 1))
-    found = c.search_all(search, [], page_size)
+    found = searching.search_all(search, [], page_size)
     assert [x["ID"] for x in found] == list(range(1, count + 1))
     assert len(search.filters) == calls
 
@@ -232,7 +235,7 @@ def test_search_all_costs_one_call_per_page_and_one_more_for_an_exactly_full_las
 @given(ids=st.sets(st.integers(min_value=1, max_value=10 ** 6), max_size=400), page_size=st.integers(min_value=1, max_value=120))
 def test_search_all_returns_every_connector_once_in_id_order(ids, page_size):
     search = FakeSearch(ids)
-    found = [x["ID"] for x in c.search_all(search, [], page_size)]
+    found = [x["ID"] for x in searching.search_all(search, [], page_size)]
     assert found == sorted(ids)
     assert len(search.filters) == len(ids) // page_size + 1 == math.floor(len(ids) / page_size) + 1
 
@@ -241,25 +244,25 @@ def test_search_all_stops_when_the_server_ignores_the_id_criterion():
     def stubborn(search_filter):
         return [{"ID": 1}, {"ID": 2}]
     with pytest.raises(ConnectorError, match="did not honour idTest"):
-        c.search_all(stubborn, [], 2)
+        searching.search_all(stubborn, [], 2)
 
 
 @pytest.mark.parametrize("answer", [None, {"ID": 1}, [{"displayName": "no id"}], [{"ID": "1"}]])
 def test_search_all_refuses_answers_it_cannot_page_through(answer):
     with pytest.raises(ConnectorError):
-        c.search_all(lambda search_filter: answer, [], 1)
+        searching.search_all(lambda search_filter: answer, [], 1)
 
 
 @pytest.mark.parametrize("page_size", [0, -1, 5001])
 def test_search_all_refuses_a_page_size_outside_the_api_limits(page_size):
     with pytest.raises(ConnectorError, match="page_size must be between 1 and 5000"):
-        c.search_all(FakeSearch([]), [], page_size)
+        searching.search_all(FakeSearch([]), [], page_size)
 
 
 # ------------------------------------------------------------------ conversion
 
 def test_to_snake_maps_every_property_and_times():
-    snake = c.to_snake(role_connector(accountAlias="acme", externalId=USER_ID))
+    snake = model.to_snake(role_connector(accountAlias="acme", externalId=USER_ID))
     assert snake == {
         "id": 7, "display_name": "prod", "account_id": ACCOUNT, "account_alias": "acme", "cross_account_role_arn": ARN,
         "access_key": None, "use_instance_role": False, "seed_region": "us-east-1", "workspaces_enabled": False,
@@ -270,12 +273,12 @@ def test_to_snake_maps_every_property_and_times():
 
 
 def test_to_snake_masks_an_exposed_external_id():
-    snake = c.to_snake(role_connector(externalId="0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"))
+    snake = model.to_snake(role_connector(externalId="0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"))
     assert snake["external_id"] == "0a1b****"
 
 
 def test_to_snake_leaves_out_external_id_when_the_manager_does_not_expose_it():
-    assert "external_id" not in c.to_snake(role_connector())
+    assert "external_id" not in model.to_snake(role_connector())
 
 
 @pytest.mark.parametrize("connector, expected", [
@@ -285,8 +288,8 @@ def test_to_snake_leaves_out_external_id_when_the_manager_does_not_expose_it():
     ({"ID": 1}, None),
 ])
 def test_auth_type_tells_how_the_manager_reaches_the_account(connector, expected):
-    assert c.auth_type(connector) == expected
-    assert c.to_snake(connector)["auth_type"] == expected
+    assert model.auth_type(connector) == expected
+    assert model.to_snake(connector)["auth_type"] == expected
 
 
 @pytest.mark.parametrize("ms, iso", [
@@ -294,7 +297,7 @@ def test_auth_type_tells_how_the_manager_reaches_the_account(connector, expected
     (1, "1970-01-01T00:00:00.001Z"), (1714555800123, "2024-05-01T09:30:00.123Z"), (1714555800000, "2024-05-01T09:30:00.000Z"),
 ])
 def test_iso_utc(ms, iso):
-    assert c.iso_utc(ms) == iso
+    assert model.iso_utc(ms) == iso
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -303,7 +306,7 @@ def test_iso_utc(ms, iso):
                        st.one_of(st.none(), st.booleans(), st.integers(min_value=0, max_value=2 ** 42), st.text(max_size=8))))
 def test_to_snake_never_returns_a_secret_key_whatever_the_api_answers(connector):
     connector["secretKey"] = "TopSecretValue"
-    snake = c.to_snake(connector)
+    snake = model.to_snake(connector)
     assert "secret_key" not in snake and "secretKey" not in snake
     assert "TopSecretValue" not in repr(snake)
     assert set(snake) - {"external_id"} == {"id", "display_name", "account_id", "account_alias", "cross_account_role_arn", "access_key",
@@ -321,7 +324,7 @@ def test_to_snake_never_returns_a_secret_key_whatever_the_api_answers(connector)
     (dict(use_instance_role=True, account_id=ACCOUNT), {"useInstanceRole": True, "accountId": ACCOUNT}),
 ])
 def test_create_body_sends_what_was_asked_for(options, body):
-    assert c.create_body(params(**options)) == body
+    assert planning.create_body(params(**options)) == body
 
 
 @pytest.mark.parametrize("options, fragment", [
@@ -330,14 +333,14 @@ def test_create_body_sends_what_was_asked_for(options, body):
 ])
 def test_create_body_refuses_a_connector_without_credentials(options, fragment):
     with pytest.raises(ConnectorError) as error:
-        c.create_body(params(**options))
+        planning.create_body(params(**options))
     assert fragment in str(error.value)
 
 
 def test_preview_created_is_the_connector_without_id_or_secret():
-    preview = c.preview_created({"accessKey": "AKIA1", "secretKey": "s", "accountId": ACCOUNT})
+    preview = planning.preview_created({"accessKey": "AKIA1", "secretKey": "s", "accountId": ACCOUNT})
     assert preview == {"accessKey": "AKIA1", "accountId": ACCOUNT, "useInstanceRole": False, "workspacesEnabled": False}
-    role = c.to_snake(c.preview_created({"crossAccountRoleArn": ARN}))
+    role = model.to_snake(planning.preview_created({"crossAccountRoleArn": ARN}))
     assert role["id"] is None and role["account_id"] == ACCOUNT and role["auth_type"] == "cross_account_role"
 
 
@@ -360,17 +363,17 @@ def test_preview_created_is_the_connector_without_id_or_secret():
     (role_connector(), dict(id=7, use_instance_role=False), {}),
 ])
 def test_update_body_sends_only_what_differs(connector, options, body):
-    assert c.update_body(connector, params(**options)) == body
+    assert planning.update_body(connector, params(**options)) == body
 
 
 def test_update_body_needs_the_secret_to_change_the_access_key():
     with pytest.raises(ConnectorError, match="needs secret_key"):
-        c.update_body(key_connector(), params(access_key="AKIANEW"))
+        planning.update_body(key_connector(), params(access_key="AKIANEW"))
 
 
 def test_an_update_never_sends_the_role_arn_unless_it_changes():
     # Sending crossAccountRoleArn moves the connector to the manager-defined external ID: only the switch may do that.
-    body = c.update_body(role_connector(), params(cross_account_role_arn=ARN, display_name="x", workspaces_enabled=True))
+    body = planning.update_body(role_connector(), params(cross_account_role_arn=ARN, display_name="x", workspaces_enabled=True))
     assert "crossAccountRoleArn" not in body
 
 
@@ -394,11 +397,11 @@ def test_after_applying_an_update_there_is_nothing_left_to_send(connector, optio
     connector["useInstanceRole"] = connector.get("useInstanceRole", False)
     opts = params(id=connector["ID"], **options.pop("auth"))
     opts.update(options)
-    body = c.update_body(connector, opts)
-    after = c.apply_body(connector, body)
-    assert c.update_body(after, opts) == {}
+    body = planning.update_body(connector, opts)
+    after = planning.apply_body(connector, body)
+    assert planning.update_body(after, opts) == {}
     assert "secretKey" not in after
-    assert c.auth_type(after) is not None
+    assert model.auth_type(after) is not None
 
 
 @pytest.mark.parametrize("connector, options, fragment", [
@@ -408,42 +411,42 @@ def test_after_applying_an_update_there_is_nothing_left_to_send(connector, optio
 ])
 def test_check_found_refuses_a_connector_that_cannot_be_the_one_described(connector, options, fragment):
     with pytest.raises(ConnectorError) as error:
-        c.check_found(connector, params(**options))
+        planning.check_found(connector, params(**options))
     assert fragment in str(error.value)
 
 
 def test_check_found_accepts_a_matching_connector():
-    c.check_found(role_connector(), params(id=7, account_id=ACCOUNT, use_manager_external_id=True))
-    c.check_found(key_connector(), params(id=8, cross_account_role_arn=ARN, use_manager_external_id=True))
+    planning.check_found(role_connector(), params(id=7, account_id=ACCOUNT, use_manager_external_id=True))
+    planning.check_found(key_connector(), params(id=8, cross_account_role_arn=ARN, use_manager_external_id=True))
 
 
 @pytest.mark.parametrize("connector, manager_id, decision, source", [
-    (role_connector(externalId=MANAGER_ID), MANAGER_ID, c.SWITCH_NOT_NEEDED, c.MANAGER_DEFINED),
-    (role_connector(externalId=USER_ID), MANAGER_ID, c.SWITCH_PERFORMED, c.USER_DEFINED),
-    (role_connector(externalId=USER_ID), None, c.SWITCH_PERFORMED, c.UNKNOWN),   # retrieval disabled: switch anyway
-    (role_connector(), MANAGER_ID, c.SWITCH_PERFORMED, c.UNKNOWN),               # the manager does not expose it
-    (role_connector(), None, c.SWITCH_PERFORMED, c.UNKNOWN),
+    (role_connector(externalId=MANAGER_ID), MANAGER_ID, planning.SWITCH_NOT_NEEDED, planning.MANAGER_DEFINED),
+    (role_connector(externalId=USER_ID), MANAGER_ID, planning.SWITCH_PERFORMED, planning.USER_DEFINED),
+    (role_connector(externalId=USER_ID), None, planning.SWITCH_PERFORMED, planning.UNKNOWN),   # retrieval disabled: switch anyway
+    (role_connector(), MANAGER_ID, planning.SWITCH_PERFORMED, planning.UNKNOWN),               # the manager does not expose it
+    (role_connector(), None, planning.SWITCH_PERFORMED, planning.UNKNOWN),
 ])
 def test_switch_decision_skips_the_write_only_when_the_manager_says_it_is_done(connector, manager_id, decision, source):
-    got, sentence = c.switch_decision(connector, manager_id)
+    got, sentence = planning.switch_decision(connector, manager_id)
     assert got == decision
     assert "AWS connector 7" in sentence
-    assert c.external_id_source(connector, manager_id) == source
+    assert planning.external_id_source(connector, manager_id) == source
 
 
 def test_diff_view_shows_settings_and_hides_secrets():
-    view = c.diff_view(key_connector(), secret_sent=True)
+    view = planning.diff_view(key_connector(), secret_sent=True)
     assert view["secret_key"] == "(not shown, replaced)"
     assert view["access_key"] == "AKIAOLD"
     assert "last_sync_time" not in view and "synced_regions" not in view
-    assert c.diff_view(None) == {} and c.diff_view({}) == {}
-    assert c.diff_view(role_connector(externalId=USER_ID), c.USER_DEFINED)["external_id_source"] == "user_defined"
-    assert "external_id" not in c.diff_view(role_connector(externalId=USER_ID))
+    assert planning.diff_view(None) == {} and planning.diff_view({}) == {}
+    assert planning.diff_view(role_connector(externalId=USER_ID), planning.USER_DEFINED)["external_id_source"] == "user_defined"
+    assert "external_id" not in planning.diff_view(role_connector(externalId=USER_ID))
 
 
 def test_refusal_message_of_a_switch_names_the_role_and_the_manager_defined_id():
-    message = c.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
-                                "Unable to assume role")
+    message = api.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
+                                  "Unable to assume role")
     assert ARN in message
     assert "AWS connector 7" in message and "Unable to assume role" in message
     assert "accept the manager-defined external ID first" in message
@@ -451,20 +454,20 @@ def test_refusal_message_of_a_switch_names_the_role_and_the_manager_defined_id()
 
 
 def test_refusal_message_of_a_sync_points_at_the_current_external_id():
-    message = c.refusal_message("synchronize", role_connector(), {}, None)
+    message = api.refusal_message("synchronize", role_connector(), {}, None)
     assert ARN in message and "with the external ID the connector uses" in message and "(HTTP 400: empty body)" in message
     assert "None" not in message
 
 
 def test_refusal_message_of_a_create_and_of_a_key_connector():
-    assert "a new AWS connector" in c.refusal_message("create", None, {"crossAccountRoleArn": ARN}, "x")
-    message = c.refusal_message("update", key_connector(), {"displayName": "n"}, "bad region")
+    assert "a new AWS connector" in api.refusal_message("create", None, {"crossAccountRoleArn": ARN}, "x")
+    message = api.refusal_message("update", key_connector(), {"displayName": "n"}, "bad region")
     assert message == "The manager refused to update AWS connector 8 (HTTP 400: bad region). The connector is unchanged."
 
 
 @pytest.mark.parametrize("timeout", [0, 0.2, 1, 7.5, 120])
 def test_poll_delays_back_off_and_stay_within_the_timeout(timeout):
-    delays = c.poll_delays(timeout)
+    delays = api.poll_delays(timeout)
     assert sum(delays) == pytest.approx(timeout)
     assert all(0 < d <= 5 for d in delays)
     assert delays == sorted(delays) or delays[-1] < delays[-2]  # only the last one may be cut short
@@ -483,8 +486,8 @@ MANAGER_ID = "5f0c1e2d-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
 ])
 @pytest.mark.parametrize("known", [(), (MANAGER_ID,)])
 def test_a_refusal_message_never_carries_the_manager_defined_id(status, said, known):
-    message = c.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
-                                said, status, known)
+    message = api.refusal_message("switch to the manager-defined external ID", role_connector(), {"crossAccountRoleArn": ARN},
+                                  said, status, known)
     assert MANAGER_ID not in message and MANAGER_ID[:8] not in message
     assert "(HTTP %d: " % status in message and "accept the manager-defined external ID first" in message
     assert ("may not create or modify AWS connectors" in message) is (status == 403)
@@ -498,22 +501,22 @@ def test_censor_external_ids_keeps_plain_words():
 @pytest.mark.parametrize("status, refusal", [(400, True), (403, True), (500, True), (413, True), (401, False), (404, False),
                                              (409, False), (429, False), (502, False), (503, False), (504, False), (None, False)])
 def test_is_refusal(status, refusal):
-    assert c.is_refusal(status) is refusal
+    assert api.is_refusal(status) is refusal
 
 
 def test_sync_failure_message_names_the_connector_and_never_says_none():
-    message = c.sync_failure_message(role_connector(), None, 5.0, False)
+    message = api.sync_failure_message(role_connector(), None, 5.0, False)
     assert message.startswith("AWS connector 7 (role %s) did not synchronize within 5.0 seconds" % ARN)
     assert "stayed at never" in message and "None" not in message and "trust policy was left as it was" in message
 
 
 def test_sync_failure_message_of_a_sync_seen_but_not_proven_says_why():
-    message = c.sync_failure_message(role_connector(), 1714555800123, 5.0, True, seen=1714555900123)
+    message = api.sync_failure_message(role_connector(), 1714555800123, 5.0, True, seen=1714555900123)
     assert message.startswith("AWS connector 7 (role %s) did not synchronize within 5.0 seconds" % ARN)
     assert "moved from 2024-05-01T09:30:00.123Z to 2024-05-01T09:31:40.123Z" in message
     assert "on its own schedule before the update" in message and "The update was applied" in message
     # A value no later than the one known before is no synchronization seen.
-    assert "stayed at" in c.sync_failure_message(role_connector(), 1000, 5.0, True, seen=1000)
+    assert "stayed at" in api.sync_failure_message(role_connector(), 1000, 5.0, True, seen=1000)
 
 
 # ------------------------------------------------------------------ SyncProof: a sync after the write, or none
@@ -523,7 +526,7 @@ AFTER = (DATE + 1) * 1000  # the first millisecond that is surely after that ans
 
 
 def proof(before=1000, strict=True, date=None):
-    return c.SyncProof(before, strict, date)
+    return api.SyncProof(before, strict, date)
 
 
 def seen(value):
@@ -596,16 +599,16 @@ def test_sync_proof_never_counts_a_sync_no_later_than_the_answer(before, answer_
 
 def test_plan_decides_every_write_without_io():
     current = role_connector(lastSyncTime=5)
-    assert c.plan(params(cross_account_role_arn=ARN), current).action == "none"
-    assert c.plan(params(cross_account_role_arn=ARN, sync=True), current).verb == "synchronize"
-    switch = c.plan(params(cross_account_role_arn=ARN, use_manager_external_id=True), current)
+    assert planning.plan(params(cross_account_role_arn=ARN), current).action == "none"
+    assert planning.plan(params(cross_account_role_arn=ARN, sync=True), current).verb == "synchronize"
+    switch = planning.plan(params(cross_account_role_arn=ARN, use_manager_external_id=True), current)
     assert switch.action == "modify" and switch.body == {"crossAccountRoleArn": ARN} and switch.changed
     assert switch.verb == "switch to the manager-defined external ID"
-    assert c.plan(params(cross_account_role_arn=ARN, state="absent"), current).action == "delete"
-    assert c.plan(params(cross_account_role_arn=ARN, state="absent"), None).action == "none"
-    assert c.plan(params(cross_account_role_arn=ARN), None).action == "create"
+    assert planning.plan(params(cross_account_role_arn=ARN, state="absent"), current).action == "delete"
+    assert planning.plan(params(cross_account_role_arn=ARN, state="absent"), None).action == "none"
+    assert planning.plan(params(cross_account_role_arn=ARN), None).action == "create"
     with pytest.raises(ConnectorError, match="no AWS connector with ID 4"):
-        c.plan(params(id=4), None)
+        planning.plan(params(id=4), None)
 
 
 # ------------------------------------------------------------------ a connector given, as the listing returned it
@@ -618,28 +621,28 @@ def test_plan_decides_every_write_without_io():
     {"ID": 4},
 ])
 def test_from_snake_gives_back_the_api_connector_to_snake_was_made_of(connector):
-    back = c.from_snake(c.to_snake(connector))
+    back = model.from_snake(model.to_snake(connector))
     expected = {k: v for k, v in connector.items() if v is not None}
     expected.setdefault("useInstanceRole", False)
     expected.setdefault("workspacesEnabled", False)
     expected.setdefault("syncedRegions", [])
     assert back == expected
-    assert c.to_snake(back) == c.to_snake(connector)
+    assert model.to_snake(back) == model.to_snake(connector)
 
 
 def test_from_snake_never_takes_the_masked_external_id_for_the_connectors():
-    snake = c.to_snake(role_connector(externalId=MANAGER_ID))
+    snake = model.to_snake(role_connector(externalId=MANAGER_ID))
     assert snake["external_id"].endswith("****")
-    back = c.from_snake(snake)
+    back = model.from_snake(snake)
     assert "externalId" not in back
     # So the switch is performed, as for a manager that does not say which ID a connector uses.
-    decision, sentence = c.switch_decision(back, MANAGER_ID)
-    assert decision == c.SWITCH_PERFORMED and "does not say which external ID" in sentence
-    assert c.external_id_source(back, MANAGER_ID) == c.UNKNOWN
+    decision, sentence = planning.switch_decision(back, MANAGER_ID)
+    assert decision == planning.SWITCH_PERFORMED and "does not say which external ID" in sentence
+    assert planning.external_id_source(back, MANAGER_ID) == planning.UNKNOWN
 
 
 def _snake(**changes):
-    snake = c.to_snake(role_connector())
+    snake = model.to_snake(role_connector())
     snake.update(changes)
     return snake
 
@@ -665,19 +668,19 @@ def _snake(**changes):
 ])
 def test_from_snake_refuses_what_the_listing_cannot_have_returned(connector, fragment):
     with pytest.raises(ConnectorError) as raised:
-        c.from_snake(connector)
+        model.from_snake(connector)
     assert fragment in str(raised.value)
 
 
 @pytest.mark.parametrize("options, fragment", [
     (dict(id=8, connector=_snake()), "connector is AWS connector 7, but id is 8"),
     (dict(cross_account_role_arn=OTHER_ARN, connector=_snake()), "uses role %s, but cross_account_role_arn is %s" % (ARN, OTHER_ARN)),
-    (dict(cross_account_role_arn=ARN, connector=c.to_snake(key_connector())), "uses no role, but cross_account_role_arn"),
+    (dict(cross_account_role_arn=ARN, connector=model.to_snake(key_connector())), "uses no role, but cross_account_role_arn"),
     (dict(id=7, connector=_snake(id="7")), "positive connector ID"),
 ])
 def test_validate_params_refuses_a_given_connector_that_is_not_the_one_the_options_name(options, fragment):
     with pytest.raises(ConnectorError) as raised:
-        c.validate_params(params(**options))
+        planning.validate_params(params(**options))
     assert fragment in str(raised.value)
 
 
@@ -687,19 +690,19 @@ def test_validate_params_refuses_a_given_connector_that_is_not_the_one_the_optio
     dict(id=7, cross_account_role_arn=ARN, connector=_snake(), use_manager_external_id=True, sync=True),
 ])
 def test_validate_params_accepts_a_given_connector_that_matches(options):
-    c.validate_params(params(**options))
-    assert c.check_given_connector(params(**options))["ID"] == 7
+    planning.validate_params(params(**options))
+    assert planning.check_given_connector(params(**options))["ID"] == 7
 
 
 def test_check_given_connector_is_none_without_the_option():
-    assert c.check_given_connector(params(id=7)) is None
+    assert planning.check_given_connector(params(id=7)) is None
 
 
 def test_plan_with_a_given_connector_switches_with_its_role_arn_and_waits_past_its_sync_time():
-    given = c.check_given_connector(params(id=7, connector=c.to_snake(role_connector(externalId=MANAGER_ID))))
-    switch = c.plan(params(id=7, use_manager_external_id=True, sync=True), given, MANAGER_ID)
+    given = planning.check_given_connector(params(id=7, connector=model.to_snake(role_connector(externalId=MANAGER_ID))))
+    switch = planning.plan(params(id=7, use_manager_external_id=True, sync=True), given, MANAGER_ID)
     assert switch.action == "modify" and switch.body == {"crossAccountRoleArn": ARN} and switch.sync
-    assert switch.switch == c.SWITCH_PERFORMED and switch.source == c.UNKNOWN
+    assert switch.switch == planning.SWITCH_PERFORMED and switch.source == planning.UNKNOWN
     assert given["lastSyncTime"] == 1714555800123
 
 
@@ -714,8 +717,8 @@ def test_plan_with_a_given_connector_switches_with_its_role_arn_and_waits_past_i
     (dict(use_manager_external_id=True, hint="same", manager_external_id=MANAGER_ID, state="absent"), True),
 ])
 def test_given_connector_decides_unless_its_masked_id_may_be_the_manager_defined_one(options, decides):
-    connector = c.to_snake(role_connector())
+    connector = model.to_snake(role_connector())
     hint = options.pop("hint", None)
     if hint is not None:
         connector["external_id"] = options["manager_external_id"][:4] + "****" if hint == "same" else hint
-    assert c.given_connector_decides(params(connector=connector, **options)) is decides
+    assert planning.given_connector_decides(params(connector=connector, **options)) is decides
