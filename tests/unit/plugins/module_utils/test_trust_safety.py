@@ -755,8 +755,7 @@ PRINCIPAL_TAG_VARIABLE = (
         {"Sid": "SwpManagerId", "Effect": "Allow", "Principal": {"AWS": [
             "arn:aws:iam::147995105371:role/path/Scanner", "arn:aws:iam::147995105371:user/ops/dsm", "147995105371"]},
          "Action": "sts:*",
-         "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": [404000000004, "3F1C9A7E-5B2D-4C8E-9F10-AA11BB22CC33",
-                                                                      "Legacy-200000000002-abcd"]},
+         "Condition": {"StringEqualsIgnoreCase": {"sts:ExternalId": [404000000004, "3F1C9A7E-5B2D-4C8E-9F10-AA11BB22CC33", "Legacy-200000000002-abcd"]},
                        "Bool": {"aws:PrincipalIsAWSService": "false"},
                        "StringEquals": {"aws:PrincipalArn": "${aws:PrincipalTag/arn}"}}}]},
     "3f1c9a7e-5b2d-4c8e-9f10-aa11bb22cc33", "arn:aws:iam::444455556666:role/SwpConnector", "147995105371", True)
