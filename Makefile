@@ -91,18 +91,14 @@ units: collection get-pip ## ansible-test units
 
 # The targets run once per simulator profile (tests/simulator/README.md): the spec's reading (documented) and the
 # strictest one. Under strict, the module targets and the rollout: the others do not depend on the manager's reading.
+# scripts/integration.py deals the (profile, target) runs to INTEGRATION_JOBS shards that run side by side, each
+# with its own copy of the tree, simulator and moto, and prints the seconds of every target.
 SIM_PROFILES ?= documented strict
 STRICT_TARGETS ?= workload_extid workload_connector workload_connector_info workload_preflight extid_migration_rollout
-integration: collection ## ansible-test integration under each simulator profile (TARGETS=... for some)
-	for profile in $(SIM_PROFILES); do \
-	    targets="$(TARGETS)"; \
-	    if [ -z "$$targets" ] && [ "$$profile" = strict ]; then targets="$(STRICT_TARGETS)"; fi; \
-	    echo "=== integration targets, simulator profile $$profile: $${targets:-all} ==="; \
-	    started=$$(date +%s); \
-	    SWP_TARGETS="$$targets" $(SERVICES) --sim-config profile=$$profile --config-out $(COLL)/tests/integration/integration_config.yml -- \
-	        bash -c 'cd $(COLL) && $(ATEST) integration $(ATEST_FLAGS) $$SWP_TARGETS' || exit 1; \
-	    echo "=== integration under profile $$profile: $$(( $$(date +%s) - started )) s ==="; \
-	done
+INTEGRATION_JOBS ?= 2
+integration: collection ## ansible-test integration under each simulator profile, in parallel shards (TARGETS=... for some)
+	$(PY) scripts/integration.py --collection $(COLL) --jobs $(INTEGRATION_JOBS) --profiles "$(SIM_PROFILES)" \
+	    --strict-targets "$(STRICT_TARGETS)" --targets "$(TARGETS)"
 
 sanity: collection get-pip ## ansible-test sanity
 	cd $(COLL) && $(ATEST) sanity $(ATEST_FLAGS) --requirements
