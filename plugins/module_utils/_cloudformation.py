@@ -6,8 +6,9 @@
 """CloudFormation stacks that own an IAM role: find the stack, read its template, and check the trust policy it gives.
 
 For internal use. Pure (no I/O): it reads what amazon.aws.cloudformation_info returned. Its one import beyond
-the standard library is amazon.aws's ``compare_policies``, a pure comparison of two policies; the YAML reader
-is imported only when a template is text. Both the external-ID rollout (``_migration``, the
+the standard library is amazon.aws's ``compare_policies``, a pure comparison of two policies, made only by the
+stack check, so the filters that load this file load without amazon.aws (as the docs tools load them); the YAML
+reader is imported only when a template is text. Both the external-ID rollout (``_migration``, the
 ``swp.aws.extid_migration_*`` filters) and the onboarding (``_onboarding``) use it.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 __all__ = ["ROLE_TYPE", "TemplateError", "find_stack", "read_template", "stack_trust_policy", "stack_check"]
 
@@ -142,6 +142,8 @@ def stack_check(owner, facts, plan, manager_id, account, parameter="ExternalID")
                                       account.get("account_id"), account.get("partition"), stack.get("region"), stack.get("name"))
     except TemplateError as exc:
         return {"ok": False, "message": "%s: %s; use extid_migration_cloudformation report or edit. Nothing was written." % (where, exc)}
+    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies  # pylint: disable=import-outside-toplevel
+
     if compare_policies(document, plan.get("narrowed")):
         return {"ok": False, "message": (
             "%s: its template with %s set to the manager-defined ID gives the role a trust policy other than the planned "
