@@ -32,6 +32,12 @@ def _trust_policies(roles):
     return policies
 
 
+def _message(result):
+    if isinstance(result, Mapping) and result.get("skipped"):
+        return "the CAM listing was skipped"
+    return str(result.get("msg") or "CAM was not read") if isinstance(result, Mapping) else "CAM was not read"
+
+
 def cam_account_standing(connectors, cam, manager=None, roles=None):
     """Rows, summary and table of where each AWS account stands (see the filter's documentation)."""
     if isinstance(connectors, Mapping):
@@ -41,16 +47,18 @@ def cam_account_standing(connectors, cam, manager=None, roles=None):
         connectors = connectors.get("connectors")
     if not isinstance(connectors, list):
         raise AnsibleFilterError("cam_account_standing: give the result of swp.aws.workload_connector_info (or its connectors).")
+    # A result registered with failed_when: false is not failed, but it has no accounts.
+    read = _ran(cam) and isinstance(cam.get("accounts"), list)
     # A listing filtered by state or account proves no absence.
-    args = cam.get("invocation", {}).get("module_args", {}) if isinstance(cam, Mapping) else {}
-    listed = _ran(cam) and isinstance(cam.get("accounts"), list) and not args.get("state") and not args.get("account_id")
-    accounts = cam.get("accounts") if _ran(cam) and isinstance(cam.get("accounts"), list) else []
+    args = cam.get("invocation", {}).get("module_args", {}) if read else {}
+    listed = read and not args.get("state") and not args.get("account_id")
+    accounts = cam["accounts"] if read else []
     manager_mask = None
     if _ran(manager) and isinstance(manager.get("external_id"), str):
         manager_mask = mask_external_id(manager["external_id"])
     rows = account_standing(connectors, accounts, cam_listed=listed, manager_mask=manager_mask, trust_policies=_trust_policies(roles))
     return {"accounts": rows, "summary": standing_summary(rows), "table": table_lines(rows),
-            "cam_read": listed, "cam_error": None if _ran(cam) else (cam or {}).get("msg", "CAM was not read")}
+            "cam_read": listed, "cam_error": None if read else _message(cam)}
 
 
 def cam_state_filter(record, listed=True):
