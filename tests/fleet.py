@@ -200,8 +200,8 @@ def build_cam(spec, accounts, cam_base, moto_url):
             trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                              "Principal": {"AWS": "arn:aws:iam::%s:root" % account["account_id"]}}]}
         try:
-            iam.create_open_id_connect_provider(Url="https://" + issuer, ClientIDList=["arn:aws:iam::%s:root" % account["account_id"]],
-                                               ThumbprintList=["0" * 40])
+            iam.create_open_id_connect_provider(
+                Url="https://" + issuer, ClientIDList=["arn:aws:iam::%s:root" % account["account_id"]], ThumbprintList=["0" * 40])
         except iam.exceptions.EntityAlreadyExistsException:
             pass
         iam.create_role(RoleName=CAM_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
