@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 ---
 module: cam_aws_account_info
 short_description: List the AWS accounts of Trend Vision One Cloud Accounts (CAM), or read one
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the AWS accounts that Trend Vision One Cloud Accounts (CAM) knows, in one region of Vision One. Read-only.
   - Without O(account_id), lists every account (C(GET /<prefix>/cam/awsAccounts), paged by the answer's C(nextLink)),
