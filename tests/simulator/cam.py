@@ -428,7 +428,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from .__main__ import config_options, write_ready_file  # pylint: disable=import-outside-toplevel
     try:
-        seed = json.load(open(args.seed, encoding='utf-8')) if args.seed else None
+        seed = None
+        if args.seed:
+            with open(args.seed, encoding='utf-8') as stream:
+                seed = json.load(stream)
         sim = CamSimulator(seed=seed, host=args.host, port=args.port, **config_options(args.config)).start()
     except (ConfigError, CamError, OSError, ValueError) as exc:
         sys.stderr.write('cam-simulator: cannot start: %s\n' % exc)
