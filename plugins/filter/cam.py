@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.swp.aws.plugins.module_utils._cam_join import account_standing, cam_state, standing_summary, table_lines
+from ansible_collections.swp.aws.plugins.module_utils._cam_join import (
+    account_standing, cam_state, standing_summary, summary_line, table_lines)
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_external_id
 
 
@@ -57,7 +58,8 @@ def cam_account_standing(connectors, cam, manager=None, roles=None):
     if _ran(manager) and isinstance(manager.get("external_id"), str):
         manager_mask = mask_external_id(manager["external_id"])
     rows = account_standing(connectors, accounts, cam_listed=listed, manager_mask=manager_mask, trust_policies=_trust_policies(roles))
-    return {"accounts": rows, "summary": standing_summary(rows), "table": table_lines(rows),
+    summary = standing_summary(rows)
+    return {"accounts": rows, "summary": summary, "table": table_lines(rows) + ["", summary_line(summary)],
             "cam_read": listed, "cam_error": None if read else _message(cam)}
 
 

@@ -23,7 +23,7 @@ from ansible_collections.swp.aws.plugins.module_utils._masking import MASK
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy_model import TrustPolicyError, load_policy, policy_statements
 
 __all__ = ["ABSENT", "LEGACY", "MANAGED", "OUTDATED", "FAILED", "UNKNOWN", "STATES", "CAM_API_STATES", "cam_state",
-           "count_states", "add_state", "cam_trust", "oidc_issuer", "account_standing", "standing_summary", "table_lines"]
+           "count_states", "add_state", "cam_trust", "oidc_issuer", "account_standing", "standing_summary", "summary_line", "table_lines"]
 
 ABSENT, LEGACY, MANAGED, OUTDATED, FAILED, UNKNOWN = "absent", "legacy", "managed", "outdated", "failed", "unknown"
 # Every label cam_state returns, in the order a summary shows them.
@@ -254,6 +254,14 @@ def standing_summary(rows):
         "cam_accounts": sum(1 for row in rows if row["cam_state"] not in (ABSENT, UNKNOWN)),
         "accounts": len(rows),
     }
+
+
+def summary_line(summary):
+    """One line of a standing_summary: the CAM states counted, then the accounts of each side."""
+    cam = summary["cam"]
+    return "CAM: %s. %d accounts: %d with an SWP connector, %d in CAM." % (
+        ", ".join("%s %d" % (label, cam.get(label, 0)) for label in STATES), summary["accounts"], summary["swp_accounts"],
+        summary["cam_accounts"])
 
 
 def _swp_text(connectors):

@@ -20,6 +20,7 @@ from ansible_collections.swp.aws.plugins.module_utils._cam_join import (
     external_id_kind,
     oidc_issuer,
     standing_summary,
+    summary_line,
     table_lines,
 )
 
@@ -141,6 +142,8 @@ def test_the_join_of_a_mixed_fleet():
     summary = standing_summary(rows)
     assert summary["cam"]["absent"] == 1 and summary["cam"]["legacy"] == 1 and summary["cam"]["total"] == 4
     assert (summary["swp_accounts"], summary["cam_accounts"], summary["accounts"]) == (3, 3, 4)
+    assert summary_line(summary) == ("CAM: absent 1, legacy 1, managed 1, outdated 0, failed 1, unknown 0. "
+                                     "4 accounts: 3 with an SWP connector, 3 in CAM.")
 
 
 def test_without_a_complete_cam_listing_nothing_is_absent():
