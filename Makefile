@@ -57,15 +57,17 @@ get-pip: ## give ansible-test its get-pip script (its download host may be out o
 demo: collection ## set up .venv and run the external-ID rollout against the bundled simulator and moto
 	$(SERVICES) -- $(MAKE) --no-print-directory demo-steps
 
-# Runs inside `services.py`, which exports SWP_SIM_URL, SWP_SIM_BASE and MOTO_URL.
+# Runs inside `services.py`, which exports SWP_SIM_URL, SWP_SIM_BASE, CAM_SIM_URL and MOTO_URL.
 DEMO_INVENTORY := $(BUILD)/demo-inventory.json
 demo-steps: export SWP_API_URL = $(SWP_SIM_URL)
 demo-steps: export SWP_API_KEY = sim-full-key
+demo-steps: export VISION_ONE_API_URL = $(CAM_SIM_URL)
+demo-steps: export VISION_ONE_API_KEY = cam-full-key
 demo-steps: export ANSIBLE_CONFIG = $(CURDIR)/demo/ansible.cfg
 # Each run keeps its own report (JSON, and JUnit XML beside it), so the three can be compared afterwards.
 demo-steps: DEMO_REPORTS = $(foreach run,1-dry-run 2-apply 3-rerun,$(BUILD)/demo-report-$(run).json)
 demo-steps: ## the demo's steps; run by `make demo` inside services.py, which starts the simulator and moto
-	$(PY) tests/fleet.py --moto-url "$(MOTO_URL)" build --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --inventory-out $(DEMO_INVENTORY)
+	$(PY) tests/fleet.py --moto-url "$(MOTO_URL)" build --spec demo/fleet.json --sim-base "$(SWP_SIM_BASE)" --cam-base "$(CAM_SIM_URL)" --inventory-out $(DEMO_INVENTORY)
 	ansible-playbook demo/extid.yml
 	@echo; echo "=== 1/3 Dry run (--check --diff): every change shown, nothing written ==="
 	DEMO_REPORT=$(word 1,$(DEMO_REPORTS)) ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml --check --diff
@@ -74,7 +76,10 @@ demo-steps: ## the demo's steps; run by `make demo` inside services.py, which st
 	@echo; echo "=== 3/3 Rerun: nothing left to change ==="
 	DEMO_REPORT=$(word 3,$(DEMO_REPORTS)) ansible-playbook -i $(DEMO_INVENTORY) demo/rollout.yml
 	@$(PY) -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit("rerun changed " + str(r["changed_hosts"]) if r["changed_hosts"] else 0)' $(word 3,$(DEMO_REPORTS))
-	@echo; echo "Demo done: the rerun changed nothing. Reports (JUnit XML beside each): $(DEMO_REPORTS)"
+	@echo; echo "=== Where each account stands: SWP connectors beside Vision One Cloud Accounts (read-only) ==="
+	ansible-playbook swp.aws.account_standing -e account_standing_path=$(BUILD)/demo-account-standing.json \
+	    -e account_standing_assume_role_name=OrganizationAccountAccessRole -e account_standing_aws_endpoint_url=$(MOTO_URL)
+	@echo; echo "Demo done: the rerun changed nothing. Reports (JUnit XML beside each): $(DEMO_REPORTS); account standing: $(BUILD)/demo-account-standing.json"
 
 # Each stage in turn, each timed, so a slow one shows (`make units` and the others run one stage).
 TEST_STAGES := units integration sanity lint docs-lint ee

@@ -160,7 +160,7 @@ def kind_of(block):
 
 
 def known_names(root):
-    """Every swp.aws name an example may use: modules, filters, roles, inventory plugins, action groups."""
+    """Every swp.aws name an example may use: modules, filters, roles, inventory plugins, action groups, playbooks."""
     names = set()
     for folder in ("modules", "inventory"):
         base = os.path.join(root, "plugins", folder)
@@ -168,6 +168,8 @@ def known_names(root):
             names.update(name[:-3] for name in os.listdir(base) if name.endswith(".py") and not name.startswith("_"))
     if os.path.isdir(os.path.join(root, "roles")):
         names.update(os.listdir(os.path.join(root, "roles")))
+    if os.path.isdir(os.path.join(root, "playbooks")):
+        names.update(name.rsplit(".", 1)[0] for name in os.listdir(os.path.join(root, "playbooks")) if name.endswith((".yml", ".yaml")))
     filters = os.path.join(root, "plugins", "filter")
     for name in sorted(os.listdir(filters)) if os.path.isdir(filters) else []:
         if name.endswith(".py"):

@@ -11,6 +11,9 @@ trust policy is shaped by the account's ``kind``, and, unless the kind says othe
 seeded with the external ID the kind implies. The inventory written has one host per account, reached
 hub-and-spoke through an admin role in the account, as real fleets are.
 
+With --cam-base, an account's "cam" key (legacy, managed, outdated, failed) puts it into the CAM simulator too, and
+a CAM account with a role gets VisionOneRole in moto, trusting the simulator's OIDC issuer ("cam_trust": "none": not).
+
 Kinds: migrated, user_defined, half_done, string_like, several_statements, second_principal,
 list_condition, no_connector, role_missing, access_key, unassumable, other_principal, and the
 adversarial ones: shared_statement, open_statement, star, cross_conditions, v2008,
@@ -158,6 +161,53 @@ def account_session(moto_url, account_id):
                         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
 
+CAM_ROLE = "VisionOneRole"
+CAM_BUSINESS = "b0c7e2a4-5d1f-4e8a-9c3b-2f6d8e1a7b90"
+
+
+def cam_trust_policy(account_id, issuer_host):
+    """The trust policy CAM's template gives its role: the CAM OIDC provider, AssumeRoleWithWebIdentity, aud and sub."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::%s:oidc-provider/%s" % (account_id, issuer_host)},
+        "Action": ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"],
+        "Condition": {"StringEquals": {
+            "%s:aud" % issuer_host: "arn:aws:iam::%s:root" % account_id,
+            "%s:sub" % issuer_host: "urn:visionone:identity:us:%s:account/%s" % (CAM_BUSINESS, CAM_BUSINESS)}}}]}
+
+
+def build_cam(spec, accounts, cam_base, moto_url):
+    """Put the accounts with a "cam" key (legacy, managed, outdated, failed) into the CAM simulator; give the ones with a
+    CAM role that role in moto, trusting the simulator's OIDC issuer (or, with "cam_trust": "none", only the account)."""
+    documents = []
+    for account, wanted in zip(accounts, spec["accounts"]):
+        if wanted.get("cam"):
+            documents.append({"id": account["account_id"], "kind": wanted["cam"], "name": account["host"]})
+        account["cam"] = wanted.get("cam")
+    _control(cam_base, "POST", "/reset", {"accounts": documents, "config": spec.get("cam_simulator", {}).get("config") or {}})
+    issuer = _control(cam_base, "GET", "/state")["oidc_issuer_host"]
+    for account in accounts:
+        if account["cam"] not in ("managed", "outdated", "failed"):
+            continue
+        iam = account_session(moto_url, account["account_id"])
+        try:
+            iam.delete_role(RoleName=CAM_ROLE)
+        except iam.exceptions.NoSuchEntityException:
+            pass
+        trust = cam_trust_policy(account["account_id"], issuer)
+        wanted = next(w for a, w in zip(accounts, spec["accounts"]) if a is account)
+        if wanted.get("cam_trust") == "none":
+            trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                             "Principal": {"AWS": "arn:aws:iam::%s:root" % account["account_id"]}}]}
+        try:
+            iam.create_open_id_connect_provider(
+                Url="https://" + issuer, ClientIDList=["arn:aws:iam::%s:root" % account["account_id"]], ThumbprintList=["0" * 40])
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass
+        iam.create_role(RoleName=CAM_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    return issuer
+
+
 def build(spec, sim_base, moto_url, reset=True):
     if reset:
         _control(sim_base, "POST", "/reset", spec.get("simulator", {}))
@@ -293,6 +343,7 @@ def main():
     build_cmd.add_argument("--sim-base", required=True)
     build_cmd.add_argument("--inventory-out", required=True, help="inventory to write (JSON, which is YAML)")
     build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
+    build_cmd.add_argument("--cam-base", help="the CAM simulator: the accounts' \"cam\" keys go there")
     policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
     policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
     stacks_cmd = sub.add_parser("stacks", help="print every account's role stack (ExternalID parameter, status) as JSON")
@@ -339,6 +390,8 @@ def main():
     with open(args.spec, encoding="utf-8") as handle:
         spec = json.load(handle)
     fleet = build(spec, args.sim_base.rstrip("/"), args.moto_url)
+    if args.cam_base:
+        fleet["cam_issuer"] = build_cam(spec, fleet["accounts"], args.cam_base.rstrip("/"), args.moto_url)
     with open(args.inventory_out, "w", encoding="utf-8") as handle:
         json.dump({"all": {"children": inventory(fleet, args.moto_url)}}, handle, indent=2)
     if args.fleet_out:

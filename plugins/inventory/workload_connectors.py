@@ -107,6 +107,38 @@ options:
       - O(compose), host_vars and group_vars files can override them.
     type: bool
     default: true
+  cam:
+    description:
+      - Also read the AWS accounts of Trend Vision One Cloud Accounts (CAM), in one paged listing per refresh (cached with
+        the connectors when O(cache=true)), and give each host C(swp_cam_state) - C(absent), C(legacy), C(managed),
+        C(outdated), C(failed) or C(unknown) - and C(swp_cam_role_arn).
+      - When CAM cannot be read, a warning says why and every host's C(swp_cam_state) is C(unknown) (never C(absent));
+        nothing of that read is cached.
+    type: bool
+    default: false
+  cam_url:
+    description:
+      - The Vision One API host of the region, for example V(https://api.xdr.trendmicro.com). Used with O(cam=true).
+    type: str
+    env:
+      - name: VISION_ONE_API_URL
+  cam_api_key:
+    description:
+      - The Vision One API key (sent as a Bearer token). Used with O(cam=true). May be a template or a vault-encrypted string.
+    type: str
+    env:
+      - name: VISION_ONE_API_KEY
+  cam_api_prefix:
+    description:
+      - The path prefix of the Cloud Accounts API; V(auto) tries V(v3.0), V(beta), V(beta/xdr) in turn, on HTTP 404 only.
+    type: str
+    choices: [v3.0, beta, beta/xdr, auto]
+    default: v3.0
+  group_by_cam_state:
+    description:
+      - With O(cam=true), put each host in C(swp_cam_<state>), for example C(swp_cam_legacy).
+    type: bool
+    default: true
 notes:
   - Filters are applied by the plugin to the one listing; the API cannot search for several values of a field at once.
   - "With O(cache=true) a refresh that finds a valid cache makes no call at all; C(ansible-inventory --flush-cache) or
@@ -144,6 +176,13 @@ groups:
   never_synced: swp_last_sync is none
 
 ---
+# Every connector with where its account stands in Vision One Cloud Accounts (groups swp_cam_legacy, swp_cam_managed...);
+# the Vision One host and key come from VISION_ONE_API_URL and VISION_ONE_API_KEY.
+plugin: swp.aws.workload_connectors
+cam: true
+cam_api_prefix: auto
+
+---
 # A Deep Security Manager with a private CA, its key sent as api-secret-key.
 plugin: swp.aws.workload_connectors
 url: https://dsm.example.com:4119/api
@@ -161,11 +200,14 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.swp.aws.plugins.module_utils._arn import is_account_id
+from ansible_collections.swp.aws.plugins.module_utils._cam_api import CamApi, to_snake as cam_to_snake
+from ansible_collections.swp.aws.plugins.module_utils._cam_join import STATES as CAM_STATES, cam_state
 from ansible_collections.swp.aws.plugins.module_utils._client import HAS_REQUESTS, WorkloadClient
 from ansible_collections.swp.aws.plugins.module_utils._connector_api import ConnectorApi
 from ansible_collections.swp.aws.plugins.module_utils._connector_model import INSTANCE_ROLE, KEY, ROLE, to_snake
 from ansible_collections.swp.aws.plugins.module_utils._connector_search import check_page_size
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
+from ansible_collections.swp.aws.plugins.module_utils._vision_one_client import VisionOneClient
 
 FILE_ENDINGS = ("workload_connectors.yml", "workload_connectors.yaml")
 ALL_GROUP = "swp_connectors"
@@ -174,7 +216,7 @@ AUTH_TYPES = (ROLE, KEY, INSTANCE_ROLE)
 CACHE_FORMAT = 1
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # The options that may be templates (they come from the inventory file, which is trusted as a template).
-_TEMPLATED = ("url", "api_key", "ca_path")
+_TEMPLATED = ("url", "api_key", "ca_path", "cam_url", "cam_api_key")
 
 
 # ------------------------------------------------------------------ pure: names, filters, variables
@@ -265,6 +307,16 @@ def host_vars(connector, extid_migration_vars=True):
     return variables
 
 
+def cam_host_vars(connector, cam_by_account):
+    """``swp_cam_state`` and ``swp_cam_role_arn`` of a connector's host; ``cam_by_account`` None: CAM was not read."""
+    if cam_by_account is None:
+        return {"swp_cam_state": cam_state(None, listed=False), "swp_cam_role_arn": None}
+    record = cam_by_account.get(connector.get("account_id")) if connector.get("account_id") else None
+    if not connector.get("account_id"):
+        return {"swp_cam_state": cam_state(None, listed=False), "swp_cam_role_arn": None}
+    return {"swp_cam_state": cam_state(record), "swp_cam_role_arn": record.get("role_arn") if record else None}
+
+
 def cacheable(connectors):
     """The connectors as the cache keeps them: snake_case, never an external ID or a secret."""
     return [dict((k, v) for k, v in to_snake(c).items() if k != "external_id") for c in connectors if isinstance(c, dict)]
@@ -289,8 +341,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         options = self._options_checked()
-        connectors = self._connectors(path, cache, options)
-        self._populate(connectors, options)
+        connectors, cam_accounts = self._connectors(path, cache, options)
+        self._populate(connectors, options, cam_accounts)
 
     # -------------------------------------------------------------- options
 
@@ -308,7 +360,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             "url", "api_key", "auth_header", "api_version", "validate_certs", "ca_path", "timeout", "retries",
             "page_size", "hostnames", "auth_types", "account_ids", "include_names", "exclude_names",
             "group_by_auth_type", "extid_migration_vars", "local_connection", "strict", "compose", "groups",
-            "keyed_groups"))
+            "keyed_groups", "cam", "cam_url", "cam_api_key", "cam_api_prefix", "group_by_cam_state"))
         try:
             check_page_size(options["page_size"])
             check_filters(options["auth_types"], options["account_ids"])
@@ -328,13 +380,38 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 cached = None
             if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and cached.get("url") == options["url"] \
-                    and isinstance(cached.get("connectors"), list):
+                    and isinstance(cached.get("connectors"), list) \
+                    and (not options["cam"] or isinstance(cached.get("cam_accounts"), list) and cached.get("cam_url") == options["cam_url"]):
                 self.display.vvv("swp.aws.workload_connectors: %d connectors from the cache" % len(cached["connectors"]))
-                return cached["connectors"]
+                return cached["connectors"], (cached.get("cam_accounts") if options["cam"] else None)
         connectors = self._read(options)
+        cam_accounts = self._read_cam(options) if options["cam"] else None
         if use_cache:
-            self._cache[key] = {"format": CACHE_FORMAT, "url": options["url"], "connectors": connectors}
-        return connectors
+            entry = {"format": CACHE_FORMAT, "url": options["url"], "connectors": connectors}
+            if cam_accounts is not None:
+                entry.update(cam_url=options["cam_url"], cam_accounts=cam_accounts)
+            self._cache[key] = entry
+        return connectors, cam_accounts
+
+    def _read_cam(self, options):
+        """The CAM accounts (snake_case), or None with a warning when CAM cannot be read: then no state is proven."""
+        client = None
+        try:
+            client = VisionOneClient(url=options["cam_url"], api_key=options["cam_api_key"],
+                                     validate_certs=options["validate_certs"], ca_path=options["ca_path"],
+                                     timeout=options["timeout"], retries=options["retries"])
+            found = CamApi(client, options["cam_api_prefix"]).list()
+        except SwpError as exc:
+            if exc.kind == "config":
+                raise AnsibleParserError("swp.aws.workload_connectors: cam: %s" % exc.message) from None
+            self.display.warning("swp.aws.workload_connectors: Vision One Cloud Accounts could not be read, so every host's "
+                                 "swp_cam_state is unknown: %s" % exc.message)
+            return None
+        finally:
+            if client is not None:
+                client.close()
+        self.display.vvv("swp.aws.workload_connectors: %d CAM accounts in %d calls" % (len(found), client.calls))
+        return [cam_to_snake(record) for record in found]
 
     def _read(self, options):
         if not HAS_REQUESTS:
@@ -358,7 +435,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -------------------------------------------------------------- hosts
 
-    def _populate(self, connectors, options):
+    def _populate(self, connectors, options, cam_accounts=None):
         kept = [c for c in connectors if selected(c, options["auth_types"], options["account_ids"],
                                                   options["include_names"], options["exclude_names"])]
         named, shared = host_names(kept, options["hostnames"])
@@ -366,10 +443,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.display.warning("swp.aws.workload_connectors: several connectors are named %s; each of them got its "
                                  "connector ID appended." % ", ".join(shared))
         strict = options["strict"]
+        cam_by_account = None
+        if cam_accounts is not None:
+            cam_by_account = dict((a.get("account_id"), a) for a in cam_accounts if isinstance(a, dict))
         self.inventory.add_group(ALL_GROUP)
         for name, connector in named:
             self.inventory.add_host(name, group=ALL_GROUP)
             variables = host_vars(connector, options["extid_migration_vars"])
+            if options["cam"]:
+                variables.update(cam_host_vars(connector, cam_by_account))
             if options["local_connection"]:
                 variables["ansible_connection"] = "local"
                 variables["ansible_python_interpreter"] = sys.executable
@@ -378,6 +460,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if options["group_by_auth_type"] and connector.get("auth_type") in AUTH_TYPES:
                 group = self.inventory.add_group("swp_" + connector["auth_type"])
                 self.inventory.add_child(group, name)
+            if options["cam"] and options["group_by_cam_state"] and variables["swp_cam_state"] in CAM_STATES:
+                self.inventory.add_child(self.inventory.add_group("swp_cam_" + variables["swp_cam_state"]), name)
             host = self.inventory.get_host(name).get_vars()
             self._set_composite_vars(options["compose"], host, name, strict=strict)
             self._add_host_to_composed_groups(options["groups"], host, name, strict=strict)
