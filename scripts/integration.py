@@ -34,6 +34,7 @@ COSTS = {
     "extid_migration_rollout": 220,
     "extid_migration_chaos": 90,
     "readme_examples": 150,
+    "cam_account_standing": 130,
     "workload_connectors_inventory": 120,
     "workload_api_key_leaks": 40,
     "workload_connector": 40,
