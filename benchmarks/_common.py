@@ -14,10 +14,16 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+# The test tooling's shared layer (tests/support: the simulator's control client, moto accounts, constants).
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+# moto_accounts: re-exported for the benchmarks that reach moto's accounts.
+from tests.support import constants, moto_accounts  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from tests.support.sim_control import SimControl  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _build_dir():
@@ -31,7 +37,7 @@ def _build_dir():
 
 BUILD = _build_dir()
 PY = sys.executable
-FULL_KEY = "sim-full-key"
+FULL_KEY = constants.FULL_KEY
 
 
 class BenchError(Exception):
@@ -52,9 +58,9 @@ def base_env(**extra):
     """The environment for ansible and module subprocesses: collections from the build tree, fake AWS credentials."""
     env = dict(os.environ)
     env["ANSIBLE_COLLECTIONS_PATH"] = BUILD
-    env.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env.setdefault("AWS_ACCESS_KEY_ID", constants.AWS_ACCESS_KEY)
+    env.setdefault("AWS_SECRET_ACCESS_KEY", constants.AWS_SECRET_KEY)
+    env.setdefault("AWS_DEFAULT_REGION", constants.REGION)
     env["ANSIBLE_NOCOLOR"] = "1"
     env["ANSIBLE_LOCALHOST_WARNING"] = "False"
     env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "False"
@@ -79,47 +85,11 @@ def check_build():
 
 # ------------------------------------------------------------------ simulator control API
 
-class Sim:
-    """The simulator's /_sim control API over HTTP (the simulator runs in the services process)."""
+class Sim(SimControl):
+    """The simulator's /_sim control API over HTTP (the simulator runs in the services process): tests/support's client."""
 
-    def __init__(self, base):
-        self.base = base.rstrip("/")
-
-    def call(self, method, path, body=None, timeout=120):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + "/_sim" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec - the local simulator
-            raw = response.read()
-        return json.loads(raw) if raw else None
-
-    def reset(self, seed=None):
-        return self.call("POST", "/reset", seed if seed is not None else {})
-
-    def configure(self, **options):
-        return self.call("POST", "/config", options)
-
-    def clear_requests(self):
-        return self.call("DELETE", "/requests")
-
-    def requests(self):
-        return self.call("GET", "/requests")["requests"]
-
-    def add_connectors(self, connectors, batch=2500):
-        for start in range(0, len(connectors), batch):
-            self.call("POST", "/connectors", {"connectors": connectors[start:start + batch]})
-
-    def faults(self, sequence):
-        return self.call("POST", "/faults", {"sequence": sequence})
-
-    def clear_faults(self):
-        return self.call("DELETE", "/faults")
-
-    def health(self):
-        return self.call("GET", "/health")
-
-    def state(self):
-        return self.call("GET", "/state")
+    def __init__(self, base, timeout=120):
+        super().__init__(base, timeout=timeout)
 
 
 _ID = re.compile(r"/\d+(?=/|$)")

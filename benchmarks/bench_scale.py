@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from _common import (FULL_KEY, PY, ROOT, BenchError, Sim, base_env, breakdown, heading, run_measured, table)
+from _common import (FULL_KEY, PY, ROOT, BenchError, Sim, base_env, breakdown, heading, moto_accounts, run_measured, table)
 
 CONNECTORS = 10000
 SIZES = (100, 300, 1000)
@@ -48,16 +48,12 @@ def _policy(external_id):
 
 
 def _build_accounts(moto_url, manager_id, indexes):
-    import boto3  # pylint: disable=import-outside-toplevel
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    sts = session.client("sts", endpoint_url=moto_url)
+    sts = moto_accounts.base_client(moto_url, "sts")
     built = []
     for i in indexes:
         account_id = _account_id(i)
-        creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account_id,
-                                RoleSessionName="bench-scale", DurationSeconds=43200)["Credentials"]
-        iam = session.client("iam", endpoint_url=moto_url, aws_access_key_id=creds["AccessKeyId"],
-                             aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+        creds = moto_accounts.credentials(moto_url, account_id, session_name="bench-scale", duration=43200, sts=sts)
+        iam = moto_accounts.client_with(moto_url, creds)
         migrate = i % MIGRATE_EVERY == MIGRATE_EVERY - 1
         uses = "legacy-%s-x7Qp" % account_id if migrate else manager_id
         # Account IDs of their own (3000...), which no other figure uses: the role is new.

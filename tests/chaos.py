@@ -27,7 +27,7 @@ path. For each of K rollouts:
 An observer samples every account the whole time: the trust policy from moto directly (not
 through the proxy) and the ID the connector uses from the simulator's state, read before and
 after the policies so a sample is never a torn read. A *lockout* is a sample at which the policy
-(judged by the independent evaluator of the unit tests) does not accept that ID, for an account
+(judged by the independent evaluator, tests/support/iam_eval.py) does not accept that ID, for an account
 whose policy accepted it before the run. It also counts duplicate connectors (two for one role or
 account). At the end of each rollout, the policies are judged against those before it
 (``fleet.judge``: nobody gets in who could not before, but the manager with its ID).
@@ -50,13 +50,15 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import aws_fault_proxy  # noqa: E402  pylint: disable=import-error,wrong-import-position
-import fleet as fleet_lib  # noqa: E402  pylint: disable=import-error,wrong-import-position
+try:  # imported as part of the tests package (the unit tests)
+    from . import aws_fault_proxy
+    from . import fleet as fleet_lib
+    from .support import constants, iam_eval, moto_accounts, sim_control
+except ImportError:  # run as a script: its folder, tests/, is the first entry of sys.path
+    import aws_fault_proxy  # pylint: disable=import-error
+    import fleet as fleet_lib  # pylint: disable=import-error
+    from support import constants, iam_eval, moto_accounts, sim_control  # pylint: disable=import-error
 
 KILL_POINTS = ("widen_switch", "switch", "switch_narrow", "report")
 # Account kinds (tests/fleet.py), varied from the first account on so a small fleet is mixed too.
@@ -67,13 +69,8 @@ SKIPPED_KINDS = ("no_connector", "access_key")
 OBSERVED_CONTEXTS = [dict(context, **{"aws:SecureTransport": "true"}) for context in fleet_lib.JUDGED_CONTEXTS]
 TASK_MARK = "TASK [swp.aws.extid_migration : "
 MODIFY_PATH = "/api/awsconnectors/"
-
-
-def _http(base, method, path, body=None, timeout=30):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec - the local simulator
-        return json.loads(response.read() or b"null")
+# The control calls of a chaos run are quick ones, made while the play runs: fail fast rather than stall the watch.
+CONTROL_TIMEOUT = 30
 
 
 def swp_faults(rate):
@@ -108,11 +105,11 @@ class Observer(threading.Thread):
     def __init__(self, fleet, moto_url, sim_base, interval=0.5):
         super().__init__(daemon=True)
         self.fleet = fleet
-        self.sim_base = sim_base
+        self.sim = sim_control.SimControl(sim_base, timeout=CONTROL_TIMEOUT)
         self.interval = interval
-        self.iam_eval = fleet_lib._evaluator()  # pylint: disable=protected-access
         self.accounts = [account for account in fleet["accounts"] if account["kind"] not in ("role_missing", "access_key_no_role")]
-        self.clients = {account["account_id"]: fleet_lib.account_session(moto_url, account["account_id"]) for account in self.accounts}
+        moto = moto_accounts.MotoAccounts(moto_url)
+        self.clients = {account["account_id"]: moto.client(account["account_id"]) for account in self.accounts}
         self.stopped = threading.Event()
         self.samples = 0
         self.rounds = 0
@@ -124,9 +121,9 @@ class Observer(threading.Thread):
     def accepts(self, account, policy, external_id):
         if policy is None or not external_id:
             return False
-        return any(self.iam_eval.is_allowed(policy, {"principal": fleet_lib.SWP_PRINCIPAL, "action": "sts:AssumeRole",
-                                                     "context": dict(context, **{"sts:ExternalId": external_id})},
-                                            account["role_arn"])
+        return any(iam_eval.is_allowed(policy, {"principal": constants.SWP_PRINCIPAL, "action": "sts:AssumeRole",
+                                                "context": dict(context, **{"sts:ExternalId": external_id})},
+                                       account["role_arn"])
                    for context in OBSERVED_CONTEXTS)
 
     def _uses(self, state):
@@ -143,15 +140,15 @@ class Observer(threading.Thread):
     def _policy(self, account):
         client = self.clients[account["account_id"]]
         try:
-            return client.get_role(RoleName=fleet_lib.ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+            return client.get_role(RoleName=constants.ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
         except client.exceptions.NoSuchEntityException:
             return None
 
     def sample(self):
         """One round over every account; returns how many accounts were refused their connector's ID."""
-        before, duplicated = self._uses(_http(self.sim_base, "GET", "/_sim/state"))
+        before, duplicated = self._uses(self.sim.state())
         policies = {account["host"]: self._policy(account) for account in self.accounts}
-        after, duplicated_after = self._uses(_http(self.sim_base, "GET", "/_sim/state"))
+        after, duplicated_after = self._uses(self.sim.state())
         now = time.time()
         refused = {}
         for account in self.accounts:
@@ -201,9 +198,9 @@ class Storms(threading.Thread):
         while not self.stopped.wait(self.rng.uniform(20, 40)):
             seconds = self.rng.uniform(2, 4)
             if self.rng.random() < 0.5:
-                _http(self.chaos.sim_base, "POST", "/_sim/faults", {"random": [{"probability": 1.0, "status": 429}]})
+                self.chaos.sim.random_faults([{"probability": 1.0, "status": 429}])
                 self.stopped.wait(seconds)
-                _http(self.chaos.sim_base, "DELETE", "/_sim/faults")
+                self.chaos.sim.clear_faults()
                 if not self.stopped.is_set():
                     self.chaos.faults_on(self.rng.randint(0, 10 ** 6), iam=False)
                 self.count["swp"] += 1
@@ -256,7 +253,7 @@ class Run:
         self.rc = None
 
     def _swp_since(self, seq):
-        return _http(self.chaos.sim_base, "GET", "/_sim/requests?since=%d" % seq)["requests"]
+        return self.chaos.sim.requests(since=seq)
 
     def _watch(self, process, start_seq, start_iam):
         """Kill the play at its kill point; returns when it is killed or over."""
@@ -293,11 +290,11 @@ class Run:
         if os.path.exists(report):
             with open(report, encoding="utf-8") as handle:
                 previous = handle.read()
-        start_seq = _http(chaos.sim_base, "GET", "/_sim/requests?since=999999999")["last_seq"]
+        start_seq = chaos.sim.requests_page(since=999999999)["last_seq"]
         start_iam = chaos.proxy.stats(since=10 ** 12)["last_seq"]
         command = [chaos.args.ansible_playbook, "-i", chaos.inventory, chaos.playbook, "-e",
                    "extid_migration_report_path=" + report] + self.extra_args
-        env = dict(os.environ, ANSIBLE_CONFIG=chaos.ansible_cfg, SWP_API_URL=chaos.sim_url, SWP_API_KEY="sim-full-key")
+        env = dict(os.environ, ANSIBLE_CONFIG=chaos.ansible_cfg, SWP_API_URL=chaos.sim_url, SWP_API_KEY=constants.FULL_KEY)
         log_path = os.path.join(chaos.workdir, "%s.log" % self.name)
         with open(log_path, "w", encoding="utf-8") as log:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -341,6 +338,7 @@ class Chaos:
         self.args = args
         self.rng = random.Random(args.seed)
         self.sim_base = args.sim_base.rstrip("/")
+        self.sim = sim_control.SimControl(self.sim_base, timeout=CONTROL_TIMEOUT)
         self.sim_url = args.sim_url
         self.workdir = args.workdir
         self.proxy = aws_fault_proxy.FaultProxy(args.moto_url, seed=args.seed).start()
@@ -357,12 +355,12 @@ class Chaos:
                          "retry_files_enabled = False\n" % args.forks)
 
     def faults_on(self, seed, iam=True):
-        _http(self.sim_base, "POST", "/_sim/faults", {"random": swp_faults(self.args.fault_rate), "seed": seed})
+        self.sim.random_faults(swp_faults(self.args.fault_rate), seed=seed)
         if iam:
             self.proxy.configure(iam_faults(self.args.fault_rate), seed=seed)
 
     def faults_off(self):
-        _http(self.sim_base, "DELETE", "/_sim/faults")
+        self.sim.clear_faults()
         self.proxy.clear_faults()
 
     def rollout(self, index, kills):
@@ -407,9 +405,9 @@ class Chaos:
         wall = time.monotonic() - started
         observer.stop()
         observer.sample()  # once more, after everything
-        requests = _http(self.sim_base, "GET", "/_sim/requests")["requests"]
+        requests = self.sim.requests()
         iam = self.proxy.stats()
-        state = _http(self.sim_base, "GET", "/_sim/state")
+        state = self.sim.state()
         uses = {item.get("crossAccountRoleArn"): item.get("external_id") for item in state["connectors"]}
         # Who gets in only after the run (the refusals are the observer's, judged with the manager's TLS context).
         problems = [problem for problem in fleet_lib.judge(fleet, policies_before, fleet_lib.policies(fleet, args.moto_url), uses)

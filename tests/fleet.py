@@ -29,8 +29,11 @@ validates a rollout report against docs/extid_migration_report.schema.json.
     python tests/fleet.py --moto-url URL judge --fleet FILE --before FILE --after FILE --sim-base URL
 
 judges the trust policies after a run against those before it with the independent IAM evaluator
-of the unit tests: nobody may get in who could not before, except the manager's account with the
+(tests/support/iam_eval.py): nobody may get in who could not before, except the manager's account with the
 manager-defined ID, and every role must still accept the ID its connector uses.
+
+``build --policies-out FILE`` also writes every account's trust policy as built (what ``policies`` prints),
+so that a test set-up (the integration targets' shared ``setup_fleet``) needs one process, not two.
 """
 
 from __future__ import annotations
@@ -39,14 +42,16 @@ import argparse
 import json
 import os
 import sys
-import urllib.request
 
-import boto3
+try:  # imported as part of the tests package (the unit tests, tests/chaos.py, tests/sandbox.py)
+    from .support import constants, iam_eval, moto_accounts, sim_control
+except ImportError:  # run as a script: its folder, tests/, is the first entry of sys.path
+    from support import constants, iam_eval, moto_accounts, sim_control  # pylint: disable=import-error
 
-SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
-DSM_PRINCIPAL = "arn:aws:iam::210987654321:root"
-ROLE_NAME = "TrendMicroWorkloadSecurityRole"
-ADMIN_ROLE = "OrganizationAccountAccessRole"
+SWP_PRINCIPAL = constants.SWP_PRINCIPAL
+DSM_PRINCIPAL = constants.DSM_PRINCIPAL
+ROLE_NAME = constants.ROLE_NAME
+ADMIN_ROLE = constants.ADMIN_ROLE
 
 
 def _statement(external_ids, operator="StringEquals", principal=SWP_PRINCIPAL, extra=None):
@@ -126,39 +131,15 @@ def role_template(principal=SWP_PRINCIPAL):
     }
 
 
-def _client(moto_url, account_id, service, region="us-east-1"):
-    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (account_id, ADMIN_ROLE), RoleSessionName="fleet")["Credentials"]
-    return boto3.client(service, endpoint_url=moto_url, region_name=region, aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-
-
-def stack_of(moto_url, account_id, region="us-east-1"):
+def stack_of(moto_url, account_id, region=constants.REGION, moto=None):
     """The account's role stack: its ExternalID parameter and status (None when there is none)."""
-    cfn = _client(moto_url, account_id, "cloudformation", region)
+    cfn = (moto or moto_accounts.MotoAccounts(moto_url)).client(account_id, "cloudformation", region)
     try:
         stack = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     except cfn.exceptions.ClientError:
         return None
     params = dict((item["ParameterKey"], item.get("ParameterValue")) for item in stack.get("Parameters") or [])
     return {"status": stack["StackStatus"], "external_id": params.get("ExternalID")}
-
-
-def _control(sim_base, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(sim_base + "/_sim" + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=180) as response:  # nosec - the local simulator (slow under load)
-        return json.loads(response.read() or b"null")
-
-
-def account_session(moto_url, account_id):
-    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (account_id, ADMIN_ROLE), RoleSessionName="fleet")["Credentials"]
-    return boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
 
 CAM_ROLE = "VisionOneRole"
@@ -176,20 +157,21 @@ def cam_trust_policy(account_id, issuer_host):
             "%s:sub" % issuer_host: "urn:visionone:identity:us:%s:account/%s" % (CAM_BUSINESS, CAM_BUSINESS)}}}]}
 
 
-def build_cam(spec, accounts, cam_base, moto_url):
+def build_cam(spec, accounts, cam_base, moto):
     """Put the accounts with a "cam" key (legacy, managed, outdated, failed) into the CAM simulator; give the ones with a
     CAM role that role in moto, trusting the simulator's OIDC issuer (or, with "cam_trust": "none", only the account)."""
+    cam = sim_control.SimControl(cam_base)
     documents = []
     for account, wanted in zip(accounts, spec["accounts"]):
         if wanted.get("cam"):
             documents.append({"id": account["account_id"], "kind": wanted["cam"], "name": account["host"]})
         account["cam"] = wanted.get("cam")
-    _control(cam_base, "POST", "/reset", {"accounts": documents, "config": spec.get("cam_simulator", {}).get("config") or {}})
-    issuer = _control(cam_base, "GET", "/state")["oidc_issuer_host"]
+    cam.reset({"accounts": documents, "config": spec.get("cam_simulator", {}).get("config") or {}})
+    issuer = cam.state()["oidc_issuer_host"]
     for account in accounts:
         if account["cam"] not in ("managed", "outdated", "failed"):
             continue
-        iam = account_session(moto_url, account["account_id"])
+        iam = moto.client(account["account_id"])
         try:
             iam.delete_role(RoleName=CAM_ROLE)
         except iam.exceptions.NoSuchEntityException:
@@ -208,10 +190,13 @@ def build_cam(spec, accounts, cam_base, moto_url):
     return issuer
 
 
-def build(spec, sim_base, moto_url, reset=True):
+def build(spec, sim_base, moto_url, reset=True, moto=None):
+    """Build the spec's accounts (roles in moto, connectors in the simulator); returns the fleet description."""
+    sim = sim_control.SimControl(sim_base)
+    moto = moto or moto_accounts.MotoAccounts(moto_url)
     if reset:
-        _control(sim_base, "POST", "/reset", spec.get("simulator", {}))
-    manager_id = _control(sim_base, "GET", "/state")["manager_external_id"]
+        sim.reset(spec.get("simulator", {}))
+    manager_id = sim.manager_external_id()
     accounts = []
     connectors = []
     for index, account in enumerate(spec["accounts"]):
@@ -221,9 +206,9 @@ def build(spec, sim_base, moto_url, reset=True):
         role_arn = "arn:aws:iam::%s:role/%s" % (account_id, ROLE_NAME)
         old_id = account.get("old_id") or "legacy-%s-%s" % (account_id, "x7Qp")
         policy, uses = trust_policy(kind, old_id, manager_id, account_id)
-        iam = account_session(moto_url, account_id)
+        iam = moto.client(account_id)
         # Any kind: a stack an earlier fleet left in this account would claim the role built now.
-        cfn = _client(moto_url, account_id, "cloudformation", account.get("region", "us-east-1"))
+        cfn = moto.client(account_id, "cloudformation", account.get("region", constants.REGION))
         try:
             cfn.delete_stack(StackName=STACK_NAME)
         except cfn.exceptions.ClientError:
@@ -245,14 +230,14 @@ def build(spec, sim_base, moto_url, reset=True):
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(policy))
         if kind in ("access_key", "access_key_no_role"):
             connectors.append({"displayName": name, "accountId": account_id, "accessKey": "AKIA%012d" % index,
-                               "secretKey": "fleet-secret-%d" % index, "seedRegion": "us-east-1"})
+                               "secretKey": "fleet-secret-%d" % index, "seedRegion": constants.REGION})
         elif kind != "no_connector":
             connectors.append({"displayName": name, "accountId": account_id, "crossAccountRoleArn": role_arn,
-                               "seedRegion": "us-east-1", "externalId": uses})
+                               "seedRegion": constants.REGION, "externalId": uses})
         accounts.append({"host": name, "account_id": account_id, "kind": kind, "role_arn": role_arn, "old_id": old_id,
                          "connector": kind not in ("no_connector",), "vars": account.get("vars") or {}})
     if connectors:
-        _control(sim_base, "POST", "/connectors", {"connectors": connectors})
+        sim.call("POST", "/connectors", {"connectors": connectors})
     return {"manager_external_id": manager_id, "accounts": accounts}
 
 
@@ -268,28 +253,22 @@ def inventory(fleet, moto_url, group="aws_accounts"):
         "ansible_python_interpreter": sys.executable,
         "extid_migration_role_name": ROLE_NAME,
         "extid_migration_aws_endpoint_url": moto_url,
-        "extid_migration_aws_access_key": "testing",
-        "extid_migration_aws_secret_key": "testing",
+        "extid_migration_aws_access_key": constants.AWS_ACCESS_KEY,
+        "extid_migration_aws_secret_key": constants.AWS_SECRET_KEY,
     }}}
 
 
-def policies(fleet, moto_url):
+def policies(fleet, moto_url, moto=None):
     """Every account's trust policy as it is now (None where the role does not exist)."""
+    moto = moto or moto_accounts.MotoAccounts(moto_url)
     result = {}
     for account in fleet["accounts"]:
-        iam = account_session(moto_url, account["account_id"])
+        iam = moto.client(account["account_id"])
         try:
             result[account["host"]] = iam.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
         except iam.exceptions.NoSuchEntityException:
             result[account["host"]] = None
     return result
-
-
-def _evaluator():
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, os.path.join(here, "unit", "plugins", "module_utils"))
-    import iam_eval  # pylint: disable=import-error,import-outside-toplevel
-    return iam_eval
 
 
 JUDGED_PRINCIPALS = [
@@ -304,7 +283,6 @@ JUDGED_CONTEXTS = [{}, {"aws:SourceIp": "10.1.2.3"}, {"aws:SourceIp": "192.0.2.1
 
 def judge(fleet, before, after, connector_ids):
     """Every way in that ``after`` opens and ``before`` did not, and every role that refuses its connector's ID."""
-    iam_eval = _evaluator()
     manager_id = fleet["manager_external_id"]
     problems = []
     for account in fleet["accounts"]:
@@ -344,6 +322,7 @@ def main():
     build_cmd.add_argument("--inventory-out", required=True, help="inventory to write (JSON, which is YAML)")
     build_cmd.add_argument("--fleet-out", help="where to write the fleet description (account IDs, kinds)")
     build_cmd.add_argument("--cam-base", help="the CAM simulator: the accounts' \"cam\" keys go there")
+    build_cmd.add_argument("--policies-out", help="where to write every account's trust policy as built (as the policies command)")
     policies_cmd = sub.add_parser("policies", help="print every account's trust policy as JSON")
     policies_cmd.add_argument("--fleet", required=True, help="the fleet description written by build --fleet-out")
     stacks_cmd = sub.add_parser("stacks", help="print every account's role stack (ExternalID parameter, status) as JSON")
@@ -370,7 +349,7 @@ def main():
         for name in (args.fleet, args.before, args.after):
             with open(name, encoding="utf-8") as handle:
                 loaded.append(json.load(handle))
-        state = _control(args.sim_base.rstrip("/"), "GET", "/state")
+        state = sim_control.SimControl(args.sim_base).state()
         uses = dict((item.get("crossAccountRoleArn"), item.get("external_id")) for item in state["connectors"])
         problems = judge(loaded[0], loaded[1], loaded[2], uses)
         for problem in problems:
@@ -380,7 +359,8 @@ def main():
     if args.command == "stacks":
         with open(args.fleet, encoding="utf-8") as handle:
             fleet = json.load(handle)
-        print(json.dumps(dict((account["host"], stack_of(args.moto_url, account["account_id"]))
+        moto = moto_accounts.MotoAccounts(args.moto_url)
+        print(json.dumps(dict((account["host"], stack_of(args.moto_url, account["account_id"], moto=moto))
                               for account in fleet["accounts"] if account["kind"].startswith("cloudformation")), sort_keys=True))
         return 0
     if args.command == "policies":
@@ -389,14 +369,18 @@ def main():
         return 0
     with open(args.spec, encoding="utf-8") as handle:
         spec = json.load(handle)
-    fleet = build(spec, args.sim_base.rstrip("/"), args.moto_url)
+    moto = moto_accounts.MotoAccounts(args.moto_url)
+    fleet = build(spec, args.sim_base.rstrip("/"), args.moto_url, moto=moto)
     if args.cam_base:
-        fleet["cam_issuer"] = build_cam(spec, fleet["accounts"], args.cam_base.rstrip("/"), args.moto_url)
+        fleet["cam_issuer"] = build_cam(spec, fleet["accounts"], args.cam_base.rstrip("/"), moto)
     with open(args.inventory_out, "w", encoding="utf-8") as handle:
         json.dump({"all": {"children": inventory(fleet, args.moto_url)}}, handle, indent=2)
     if args.fleet_out:
         with open(args.fleet_out, "w", encoding="utf-8") as handle:
             json.dump(fleet, handle, indent=2)
+    if args.policies_out:
+        with open(args.policies_out, "w", encoding="utf-8") as handle:
+            json.dump(policies(fleet, args.moto_url, moto), handle, sort_keys=True)
     print("fleet: %d accounts" % len(fleet["accounts"]))
     return 0
 

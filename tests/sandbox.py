@@ -18,7 +18,8 @@ then prints the URLs, the API keys the simulator accepts, the moto credentials a
 the same is written as JSON once everything is up (and the file is removed at the end); with --run
 the shell command runs in DIR once everything is up, and the sandbox stops after it with its exit status.
 
-It lives next to tests/fleet.py, so that it works from a checkout and from the collection tree alike.
+It lives next to tests/fleet.py, so that it works from a checkout and from the collection tree alike (it puts the
+tree's root on sys.path and imports tests.fleet, tests.simulator and tests.support from it).
 """
 
 from __future__ import annotations
@@ -35,12 +36,10 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
-sys.path.insert(0, HERE)
 
-# Fake credentials for moto: never a real account's.
-AWS_ACCESS_KEY = "testing"
-AWS_SECRET_KEY = "testing"
-AWS_REGION = "us-east-1"
+from tests.support.constants import AWS_ACCESS_KEY, AWS_SECRET_KEY  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.constants import REGION as AWS_REGION  # noqa: E402  pylint: disable=wrong-import-position
+
 for _name, _value in (("AWS_ACCESS_KEY_ID", AWS_ACCESS_KEY), ("AWS_SECRET_ACCESS_KEY", AWS_SECRET_KEY),
                       ("AWS_DEFAULT_REGION", AWS_REGION)):
     os.environ.setdefault(_name, _value)
@@ -171,7 +170,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     # Imported here: --help works without the test dependencies.
-    import fleet as fleet_lib  # pylint: disable=import-error,import-outside-toplevel
+    from tests import fleet as fleet_lib  # pylint: disable=import-outside-toplevel
     from tests.simulator.server import Simulator  # pylint: disable=import-outside-toplevel
     from tests.simulator.state import DEFAULT_API_KEYS  # pylint: disable=import-outside-toplevel
 

@@ -19,11 +19,10 @@ if os.environ.get("CI"):
 
 try:
     from ansible_collections.swp.aws.tests.simulator.server import Simulator
+    from ansible_collections.swp.aws.tests.support.moto_accounts import MotoAccounts
 except ImportError:  # a plain checkout, not the ansible_collections tree
     from tests.simulator.server import Simulator
-
-FULL_KEY = "sim-full-key"
-READONLY_KEY = "sim-readonly-key"
+    from tests.support.moto_accounts import MotoAccounts
 
 
 @pytest.fixture(scope="session")
@@ -58,22 +57,12 @@ class MotoIam:
     """Create roles in any account of the moto server (moto keeps accounts apart by credentials)."""
 
     def __init__(self, url):
-        import boto3
-
         self.url = url
-        self._boto3 = boto3
-        self._clients = {}
-        kwargs = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        self._sts = boto3.session.Session().client("sts", **kwargs)
+        self._accounts = MotoAccounts(url, role="x", session_name="tests")
 
     def client(self, account):
         """An IAM client acting in ``account``."""
-        if account not in self._clients:
-            credentials = self._sts.assume_role(RoleArn="arn:aws:iam::%s:role/x" % account, RoleSessionName="tests")["Credentials"]
-            self._clients[account] = self._boto3.session.Session().client(
-                "iam", endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
-        return self._clients[account]
+        return self._accounts.client(account)
 
     def create_role(self, account, document, name=None):
         """Create a role with a unique name (unless given); returns its ARN."""

@@ -17,17 +17,19 @@ import pytest
 try:
     from ansible_collections.swp.aws.tests import aws_fault_proxy
     from ansible_collections.swp.aws.tests.simulator.server import Simulator
+    from ansible_collections.swp.aws.tests.support.constants import AWS_ACCESS_KEY, AWS_SECRET_KEY, FULL_KEY, REGION, SWP_PRINCIPAL
 except ImportError:  # a plain checkout
     from tests import aws_fault_proxy
     from tests.simulator.server import Simulator
+    from tests.support.constants import AWS_ACCESS_KEY, AWS_SECRET_KEY, FULL_KEY, REGION, SWP_PRINCIPAL
 
 boto3 = pytest.importorskip("boto3")
 botocore_config = pytest.importorskip("botocore.config")
 from botocore.exceptions import ClientError, ConnectionClosedError  # noqa: E402  pylint: disable=wrong-import-position
 
-SWP = "arn:aws:iam::147995105371:root"
+SWP = SWP_PRINCIPAL
 NO_RETRIES = botocore_config.Config(retries={"mode": "standard", "total_max_attempts": 1})
-CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+CREDENTIALS = {"region_name": REGION, "aws_access_key_id": AWS_ACCESS_KEY, "aws_secret_access_key": AWS_SECRET_KEY}
 
 
 def trust(*external_ids):
@@ -176,7 +178,7 @@ def test_the_simulator_checks_roles_through_the_view(proxy, role):
         def switch():
             request = urllib.request.Request(sim.url + "/awsconnectors/1?sync=true", method="POST",
                                              data=json.dumps({"crossAccountRoleArn": role[1]}).encode(),
-                                             headers={"api-secret-key": "sim-full-key", "api-version": "v1",
+                                             headers={"api-secret-key": FULL_KEY, "api-version": "v1",
                                                       "Content-Type": "application/json"})
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:  # nosec - the local simulator

@@ -10,8 +10,12 @@ import pytest
 
 try:
     from ansible_collections.swp.aws.tests import chaos
+    from ansible_collections.swp.aws.tests.support.constants import ROLE_NAME, SWP_PRINCIPAL
+    from ansible_collections.swp.aws.tests.support.moto_accounts import MotoAccounts
 except ImportError:  # a plain checkout
     from tests import chaos
+    from tests.support.constants import ROLE_NAME, SWP_PRINCIPAL
+    from tests.support.moto_accounts import MotoAccounts
 
 pytest.importorskip("boto3")
 
@@ -24,11 +28,10 @@ def fleet(sim, moto_url):
 
 
 def set_trust(moto_url, account, external_ids):
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": chaos.fleet_lib.SWP_PRINCIPAL},
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": SWP_PRINCIPAL},
                                                       "Action": "sts:AssumeRole",
                                                       "Condition": {"StringEquals": {"sts:ExternalId": external_ids}}}]}
-    chaos.fleet_lib.account_session(moto_url, account["account_id"]).update_assume_role_policy(
-        RoleName=chaos.fleet_lib.ROLE_NAME, PolicyDocument=json.dumps(policy))
+    MotoAccounts(moto_url).client(account["account_id"]).update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(policy))
 
 
 def test_a_safe_rollout_is_never_a_lockout(sim, moto_url, fleet):

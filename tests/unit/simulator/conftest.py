@@ -13,14 +13,12 @@ COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', 
 
 try:
     from ansible_collections.swp.aws.tests.simulator import Simulator
+    from ansible_collections.swp.aws.tests.support.constants import FULL_KEY, SWP_PRINCIPAL
 except ImportError:
     if COLLECTION_ROOT not in sys.path:
         sys.path.insert(0, COLLECTION_ROOT)
     from tests.simulator import Simulator
-
-FULL_KEY = 'sim-full-key'
-READONLY_KEY = 'sim-readonly-key'
-SWP_PRINCIPAL = 'arn:aws:iam::147995105371:root'
+    from tests.support.constants import FULL_KEY, SWP_PRINCIPAL
 
 
 class ApiClient:

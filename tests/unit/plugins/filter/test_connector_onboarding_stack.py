@@ -15,7 +15,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.swp.aws.plugins.filter.connector_onboarding import FilterModule
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import is_allowed
+from ansible_collections.swp.aws.tests.support.iam_eval import is_allowed
 
 FILTERS = FilterModule().filters()
 SWP = "arn:aws:iam::147995105371:root"

@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.swp.aws.plugins.module_utils._client import (
     WorkloadApiError, WorkloadClient, clean_api_key, http_date, normalize_url)
-from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY, READONLY_KEY
+from ansible_collections.swp.aws.tests.support.constants import FULL_KEY, READONLY_KEY
 
 
 def client_for(sim, key=FULL_KEY, **kwargs):

@@ -12,7 +12,7 @@ from ansible_collections.swp.aws.plugins.module_utils._connector_api import Conn
 from ansible_collections.swp.aws.plugins.module_utils._connector_model import ConnectorError
 from ansible_collections.swp.aws.plugins.module_utils._connector_search import string_criterion
 from ansible_collections.swp.aws.plugins.module_utils._errors import SwpError
-from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY
+from ansible_collections.swp.aws.tests.support.constants import FULL_KEY
 
 ARN = "arn:aws:iam::123456789012:role/swp"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import PolicyError, glob_match, is_allowed, statement_applies
+from ansible_collections.swp.aws.tests.support.iam_eval import PolicyError, glob_match, is_allowed, statement_applies
 
 ROLE = "arn:aws:iam::444455556666:role/Target"
 ROLE_CN = "arn:aws-cn:iam::444455556666:role/Target"

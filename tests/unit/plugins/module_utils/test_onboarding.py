@@ -22,7 +22,7 @@ from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     target,
     trust_policy,
 )
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import is_allowed
+from ansible_collections.swp.aws.tests.support.iam_eval import is_allowed
 
 M = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"
 OLD = "legacy-user-defined-id-1"

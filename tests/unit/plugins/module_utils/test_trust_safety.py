@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, analyze
 from ansible_collections.swp.aws.tests.unit.plugins.module_utils import trust_cases as tc
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import is_allowed
+from ansible_collections.swp.aws.tests.support.iam_eval import is_allowed
 
 ACCOUNT = re.compile(r"\A\d{12}\Z")
 RANDOM_ID = "zz-9d8c7b6a5f4e3d2c1b0a"

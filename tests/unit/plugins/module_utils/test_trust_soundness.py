@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.swp.aws.plugins.module_utils import _trust_policy as core
 from ansible_collections.swp.aws.tests.unit.plugins.module_utils import trust_cases as tc
-from ansible_collections.swp.aws.tests.unit.plugins.module_utils.iam_eval import statement_applies
+from ansible_collections.swp.aws.tests.support.iam_eval import statement_applies
 from ansible_collections.swp.aws.tests.unit.plugins.module_utils.test_trust_safety import scenario
 
 ACCOUNT = re.compile(r"\A\d{12}\Z")

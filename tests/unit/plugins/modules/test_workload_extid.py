@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.swp.aws.plugins.modules import workload_extid_info, workload_extid_retrieval
-from ansible_collections.swp.aws.tests.unit.conftest import FULL_KEY, READONLY_KEY
+from ansible_collections.swp.aws.tests.support.constants import FULL_KEY, READONLY_KEY
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
 SETTING = "/api/systemsettings/platformSettingAwsExternalIdRetrievalEnabled"

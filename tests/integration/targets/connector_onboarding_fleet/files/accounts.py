@@ -2,7 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Accounts to onboard, in moto and the simulator, and their inventory.
 
-    python accounts.py FLEET_SCRIPT MOTO_URL SIM_BASE OUT_DIR
+    PYTHONPATH=COLLECTION_ROOT python accounts.py MOTO_URL SIM_BASE OUT_DIR
+
+(COLLECTION_ROOT: the tree holding tests/support, the test tooling's shared layer.)
 
 Kinds: new (nothing yet), correct_role (a role that trusts only the manager-defined ID, no connector),
 correct (role, permissions and connector), wrong_role (a role that trusts a user-defined ID, no connector),
@@ -14,16 +16,17 @@ Accounts onboarded through a CloudFormation stack, apart (stack-inventory.json, 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
 
+from tests.support import constants, moto_accounts, sim_control  # pylint: disable=import-error
+
 KINDS = ["new", "new", "new", "correct_role", "correct", "wrong_role", "open_role", "late"]
 STACK_KINDS = ["stack_new", "stack_clash"]
 STACK = "swp-TrendMicroWorkloadSecurityRole"
-SWP = "arn:aws:iam::147995105371:root"
-ROLE = "TrendMicroWorkloadSecurityRole"
+SWP = constants.SWP_PRINCIPAL
+ROLE = constants.ROLE_NAME
 # The vendor's documented read-only list, written out here apart from the collection's copy.
 PERMISSIONS = {"Version": "2012-10-17", "Statement": [{"Sid": "ServerWorkloadProtectionRead", "Effect": "Allow", "Resource": "*", "Action": [
     "ec2:DescribeImages", "ec2:DescribeInstances", "ec2:DescribeRegions", "ec2:DescribeSubnets", "ec2:DescribeTags",
@@ -46,20 +49,19 @@ def other_team_template():
 
 
 def main():
-    fleet_script, moto_url, sim_base, out = sys.argv[1:5]
-    spec = importlib.util.spec_from_file_location("fleet", fleet_script)
-    fleet = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fleet)
-    manager_id = fleet._control(sim_base, "GET", "/state")["manager_external_id"]  # pylint: disable=protected-access
+    moto_url, sim_base, out = sys.argv[1:4]
+    sim = sim_control.SimControl(sim_base)
+    moto = moto_accounts.MotoAccounts(moto_url)
+    manager_id = sim.manager_external_id()
     accounts, hosts, connectors, stack_accounts, stack_hosts = [], {}, [], [], {}
     for index, kind in enumerate(KINDS + STACK_KINDS):
         account_id = "%012d" % (300000000001 + index)
         host = "%s-%02d" % (kind.replace("_", "-"), index)
         arn = "arn:aws:iam::%s:role/%s" % (account_id, ROLE)
-        iam = fleet.account_session(moto_url, account_id)
+        iam = moto.client(account_id)
         if kind in STACK_KINDS:
             # An earlier run's stack would own the role built now.
-            cfn = fleet._client(moto_url, account_id, "cloudformation")  # pylint: disable=protected-access
+            cfn = moto.client(account_id, "cloudformation")
             try:
                 cfn.delete_stack(StackName=STACK)
             except cfn.exceptions.ClientError:
@@ -80,26 +82,25 @@ def main():
         if kind == "correct":
             iam.put_role_policy(RoleName=ROLE, PolicyName="ServerWorkloadProtectionRead", PolicyDocument=json.dumps(PERMISSIONS))
             connectors.append({"displayName": host, "accountId": account_id, "crossAccountRoleArn": arn,
-                               "seedRegion": "us-east-1", "externalId": manager_id})
+                               "seedRegion": constants.REGION, "externalId": manager_id})
         if kind == "stack_clash":
             cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(other_team_template()), Capabilities=["CAPABILITY_NAMED_IAM"])
         account = {"host": host, "kind": kind, "account_id": account_id, "role_arn": arn, "old_id": old_id}
         host_vars = {"connector_onboarding_account_id": account_id,
-                     "connector_onboarding_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account_id, fleet.ADMIN_ROLE)}
+                     "connector_onboarding_aws_assume_role_arn": "arn:aws:iam::%s:role/%s" % (account_id, constants.ADMIN_ROLE)}
         (stack_accounts if kind in STACK_KINDS else accounts).append(account)
         (stack_hosts if kind in STACK_KINDS else hosts)[host] = host_vars
     if connectors:
-        fleet._control(sim_base, "POST", "/connectors", {"connectors": connectors})  # pylint: disable=protected-access
+        sim.add_connectors(connectors)
     # New roles were never seen by the manager: observing them now makes their creation subject to the propagation delay.
-    fleet._control(sim_base, "POST", "/iam/observe",  # pylint: disable=protected-access
-                   {"role_arns": [a["role_arn"] for a in accounts + stack_accounts]})
+    sim.observe_roles(a["role_arn"] for a in accounts + stack_accounts)
     for name, group in (("inventory.json", hosts), ("stack-inventory.json", stack_hosts)):
         inventory = {"new_accounts": {"hosts": group, "vars": {
             "ansible_connection": "local",
             "ansible_python_interpreter": sys.executable,
             "connector_onboarding_aws_endpoint_url": moto_url,
-            "connector_onboarding_aws_access_key": "testing",
-            "connector_onboarding_aws_secret_key": "testing",
+            "connector_onboarding_aws_access_key": constants.AWS_ACCESS_KEY,
+            "connector_onboarding_aws_secret_key": constants.AWS_SECRET_KEY,
         }}}
         with open(os.path.join(out, name), "w", encoding="utf-8") as handle:
             json.dump(inventory, handle, indent=1)
