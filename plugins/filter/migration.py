@@ -21,6 +21,7 @@ from ansible_collections.swp.aws.plugins.module_utils._report import (
     ReportError,
     build_report,
     merge_reports,
+    merge_slice_files,
     missing_result_message,
     phase_progress,
     report_path_problem,
@@ -261,6 +262,16 @@ def extid_migration_merge_reports(reports, names=None):
         raise AnsibleFilterError("extid_migration_merge_reports: %s" % exc) from None
 
 
+def extid_migration_merge_slices(patterns, to, base):
+    """The slice reports of one rollout, found, read and merged into one report (the merge_reports entry point)."""
+    if isinstance(patterns, str) or not isinstance(patterns, (list, tuple)):
+        raise AnsibleFilterError("extid_migration_merge_slices: the input must be a list of paths or glob patterns")
+    try:
+        return merge_slice_files([str(pattern) for pattern in patterns], str(to or ""), str(base))
+    except ReportError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
 def extid_migration_slice_path(path, slice=None):  # pylint: disable=redefined-builtin
     """Where the slice writes its report."""
     try:
@@ -305,4 +316,5 @@ class FilterModule:
             "mask_in_text": _mask_in_text,
             "extid_migration_merge_reports": extid_migration_merge_reports,
             "extid_migration_slice_path": extid_migration_slice_path,
+            "extid_migration_merge_slices": extid_migration_merge_slices,
         }
