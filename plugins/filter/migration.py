@@ -18,6 +18,7 @@ from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_te
 from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, target as migration_target
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import OnboardingError, target as onboarding_target
 from ansible_collections.swp.aws.plugins.module_utils._report import (
+    REGISTERS,
     ReportError,
     build_report,
     merge_reports,
@@ -285,7 +286,10 @@ def migration_summary(report, files=None):
 
 
 def migration_progress(hosts, hostvars, role, phase, registers=None, check_mode=False):
-    """One line on a write phase, from every host's record (``<role>_result``) and the phase's registered results."""
+    """One line on a write phase, from every host's record (``<role>_result``) and the phase's registered results
+    (``registers``: their names; by default those of the role's tasks of the phase)."""
+    if registers is None:
+        registers = REGISTERS.get(role, {}).get(phase, ())
     entries = []
     for host in hosts or []:
         record, _why = _host_value(hostvars, host, role + "_result")

@@ -14,7 +14,11 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.swp.aws.plugins.filter.connector_onboarding import connector_onboarding_plan
+from ansible_collections.swp.aws.plugins.filter.extid_migration import extid_migration_plan
 from ansible_collections.swp.aws.plugins.module_utils._connector_plan import connector_for, connector_index
+from ansible_collections.swp.aws.plugins.module_utils._migration import MESSAGES as _MIGRATION_MESSAGES
+from ansible_collections.swp.aws.plugins.module_utils._onboarding import MESSAGES as _ONBOARDING_MESSAGES
 from ansible_collections.swp.aws.plugins.module_utils._report import ROLE_SETTINGS, UNSET, role_settings, verdict_message
 from ansible_collections.swp.aws.plugins.plugin_utils._reveal import filter_flag
 
@@ -37,6 +41,17 @@ def shared_settings(role, values, sts=None):
         return role_settings(role, given, sts if isinstance(sts, Mapping) else None)
     except ValueError as exc:
         raise AnsibleFilterError("shared_settings: %s" % exc) from None
+
+
+_PLANS = {"extid_migration": extid_migration_plan, "connector_onboarding": connector_onboarding_plan}
+
+
+def shared_plan(iam_roles, role, options=None, **values):
+    """The account's plan by the role's own filter (extid_migration_plan or connector_onboarding_plan), from the roles
+    amazon.aws.iam_role_info found; ``values`` are the arguments both take, ``options`` the role's own."""
+    if role not in _PLANS:
+        raise AnsibleFilterError("shared_plan: role must be one of %s" % ", ".join(sorted(_PLANS)))
+    return _PLANS[role](iam_roles, **dict(values, **dict(options or {})))
 
 
 def shared_connector_index(connectors):
@@ -71,14 +86,31 @@ def shared_verdict(report, role, path=None, merged=False):
     return verdict_message(dict(report), role, path, merged=merged)
 
 
+_MESSAGES = dict(_MIGRATION_MESSAGES, **_ONBOARDING_MESSAGES)
+
+
+def role_message(name, **values):
+    """One of the roles' messages, by name, its blanks filled with ``values``."""
+    if name not in _MESSAGES:
+        raise AnsibleFilterError("role_message: the message must be one of %s" % ", ".join(sorted(_MESSAGES)))
+    if name == "stack_failed":
+        values.setdefault("doing", "Creating" if values.get("change") == "create" else "Updating")
+    try:
+        return _MESSAGES[name].format(**values)
+    except (KeyError, IndexError) as exc:
+        raise AnsibleFilterError("role_message: message %s needs the value %s" % (name, exc)) from None
+
+
 class FilterModule:
     """Filters of the shared layer of the roles."""
 
     def filters(self):
         return {
             "shared_settings": shared_settings,
+            "shared_plan": shared_plan,
             "shared_connector_index": shared_connector_index,
             "shared_connector": shared_connector,
             "shared_retry_sts": shared_retry_sts,
             "shared_verdict": shared_verdict,
+            "role_message": role_message,
         }

@@ -356,3 +356,13 @@ def stack_update(facts, manager_id, parameter="ExternalID"):
     parameters = dict((name, {"use_previous_value": True}) for name in (facts.get("stack_parameters") or {}) if name != parameter)
     parameters[parameter] = manager_id
     return {"template_body": body, "template_parameters": parameters}
+
+
+# What the rollout's tasks say when they stop an account, by name (swp.aws.role_message); the values fill the text.
+MESSAGES = {
+    "not_synced": ("Connector {connector} did not synchronize within {timeout} seconds of the switch, as far as the manager's "
+                   "answers prove (a synchronization the manager ran on its own before the switch does not count); the trust "
+                   "policy was left accepting the ID it used before, so nothing is locked out. Rerun to resume."),
+    "stack_update_failed": ("Updating CloudFormation stack {stack} failed (see its events). The trust policy accepts the old and "
+                            "the manager-defined ID, so nothing is locked out; the stack drifts until a rerun updates it."),
+}

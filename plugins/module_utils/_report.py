@@ -463,6 +463,22 @@ PROGRESS = {
 }
 
 
+# The registered results of each write phase's tasks, by role and phase: what the progress line reads by default.
+REGISTERS = {
+    "extid_migration": {
+        "widen": ("extid_migration__widen",),
+        "switch": ("extid_migration__switch",),
+        "narrow": ("extid_migration__narrow", "extid_migration__stack_update", "extid_migration__stack_narrow"),
+    },
+    "connector_onboarding": {
+        "role": ("connector_onboarding__role", "connector_onboarding__stack_write", "connector_onboarding__stack_trust"),
+        "permissions": ("connector_onboarding__permissions",),
+        "connector": ("connector_onboarding__created",),
+        "narrow": ("connector_onboarding__narrow",),
+    },
+}
+
+
 def phase_progress(entries, role, phase, check_mode=False):
     """One line on a write phase of the play: how many accounts it changed, failed, or left alone.
 
@@ -501,6 +517,10 @@ ROLE_SETTINGS = ("aws_profile", "aws_access_key", "aws_secret_key", "aws_session
                  "page_size", "manager_external_id", "manager_external_id_secret", "manager_external_id_parameter",
                  "store_region", "principal", "reveal", "narrow", "slice", "report_path", "junit_path", "fail_on_error")
 UNSET = "__swp_unset__"
+# The defaults of the options both roles share (documented in each role's meta/argument_specs.yml); the store's region
+# is the account's region unless given.
+ROLE_DEFAULTS = {"timeout": 30, "retries": 5, "page_size": 1000, "manager_external_id": "", "manager_external_id_secret": "",
+                 "manager_external_id_parameter": "", "principal": "arn:aws:iam::147995105371:root"}
 ROLES = ("extid_migration", "connector_onboarding")
 _SWP_CONNECTION = ("url", "api_key", "auth_header", "validate_certs", "ca_path")
 _HUB = ("profile", "access_key", "secret_key", "session_token", "endpoint_url")
@@ -515,6 +535,9 @@ def role_settings(role, given, sts=None):
     """
     if role not in ROLES:
         raise ValueError("role must be one of %s" % ", ".join(ROLES))
+    given = dict(ROLE_DEFAULTS, **given)
+    if "store_region" not in given:
+        given["store_region"] = given.get("aws_region")
     value = given.get
     creds = (sts or {}).get("sts_creds") or {}
     assume = value("aws_assume_role_arn") or ""
@@ -557,6 +580,9 @@ def role_settings(role, given, sts=None):
         # The secrets store that holds the manager-defined ID, read with the hub's credentials on the controller.
         "store_name": secret or parameter,
         "store_lookup": "amazon.aws.secretsmanager_secret" if secret else "amazon.aws.ssm_parameter",
+        # Read only when the ID is not given.
+        "store_read": bool((secret or parameter) and not value("manager_external_id")),
+        "store_args": dict(hub, on_missing="skip", region=value("store_region")),
         # The rollout makes the report's folder (and writes trust-policy files beside it); the onboarding does not.
         "make_folder": role == "extid_migration",
     }
