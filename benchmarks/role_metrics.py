@@ -118,8 +118,8 @@ def report(root, summary=None):
     found = measure(root)
     print("  %-22s %6s %14s %10s  %s" % ("role", "lines", "templated 3+", "longest", "where"))
     for role, (lines, long_lines, longest) in sorted(found["roles"].items()):
-        print("  %-22s %6d %8d %5.1f%% %10d  %s" % (role, lines, long_lines, 100.0 * long_lines / max(lines, 1),
-                                                  longest[0], longest[1]))
+        share = 100.0 * long_lines / max(lines, 1)
+        print("  %-22s %6d %8d %5.1f%% %10d  %s" % (role, lines, long_lines, share, longest[0], longest[1]))
     share = 100.0 * found["templated"] / max(found["lines"], 1)
     rep = 100.0 * found["repeated"] / max(found["repeated_of"], 1)
     print("  all roles: %d lines; templated 3+ lines %d (%.1f%%); longest templated value %d characters (%s)"

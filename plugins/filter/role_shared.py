@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.swp.aws.plugins.filter.connector_onboarding import connector_onboarding_plan
 from ansible_collections.swp.aws.plugins.filter.extid_migration import extid_migration_plan
@@ -37,6 +38,10 @@ def shared_settings(role, values, sts=None):
             given[name] = value
     if "reveal" in given:
         given["reveal"] = filter_flag(given["reveal"], name="reveal")
+    # Read as Ansible's bool filter reads them (an extra variable is a string: "false").
+    for name in ("narrow", "fail_on_error"):
+        if name in given:
+            given[name] = boolean(given[name], strict=False)
     try:
         return role_settings(role, given, sts if isinstance(sts, Mapping) else None)
     except ValueError as exc:

@@ -142,7 +142,8 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
     ``message``, ``trust_policy`` (the document to write first: the new role's, or the widened one), ``narrowed``
     (the document to write after the connector, or None), ``create_connector``, ``ids`` (every full external ID
     known, to mask text), ``principal`` (the manager's principal as IAM stores it), ``record`` (the account's
-    report record so far) and ``steps`` (``["fail"]``, or none until onboarding_steps()). A trust policy to write that would exceed ``trust_policy_quota`` (IAM's quota on its length)
+    report record so far) and ``steps`` (``["fail"]``, or none until onboarding_steps()). A trust policy to write
+    that would exceed ``trust_policy_quota`` (IAM's quota on its length)
     fails the account.
     """
     try:

@@ -598,8 +598,8 @@ def verdict_message(report, role, path=None, merged=False):
                   % ("their slices " if merged else ""))
     else:
         advice = "Fix the cause and rerun; accounts already onboarded are left as they are."
-    return "%s of %s accounts failed: %s. %s Report: %s" % (failed, report.get("total"), ", ".join(report.get("failed_hosts") or []),
-                                                           advice, path)
+    hosts = ", ".join(report.get("failed_hosts") or [])
+    return "%s of %s accounts failed: %s. %s Report: %s" % (failed, report.get("total"), hosts, advice, path)
 
 
 def merge_slice_files(patterns, to, base):
