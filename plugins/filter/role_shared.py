@@ -30,8 +30,8 @@ _RETRYABLE = ("Throttling", "RequestLimitExceeded", "TooManyRequestsException", 
 
 def shared_settings(role, values, sts=None):
     """The role's settings the shared layer uses, from its option values in force (name after the prefix -> value)."""
-    if not isinstance(values, Mapping) or set(values) != set(ROLE_SETTINGS):
-        raise AnsibleFilterError("shared_settings: values must name exactly the options %s" % ", ".join(ROLE_SETTINGS))
+    if not isinstance(values, Mapping) or not set(values) <= set(ROLE_SETTINGS):
+        raise AnsibleFilterError("shared_settings: values must name some of the options %s" % ", ".join(ROLE_SETTINGS))
     given = {}
     for name, value in values.items():
         if value != UNSET:
