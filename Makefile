@@ -156,8 +156,10 @@ SANDBOX_ARGS ?=
 sandbox: collection ## simulator and moto with a small fleet, a ready inventory in .build/sandbox (SANDBOX_ARGS=...)
 	$(PY) tests/sandbox.py --dir $(BUILD)/sandbox $(SANDBOX_ARGS)
 
-bench: collection ## benchmarks (call counts, timings, memory)
-	$(SERVICES) -- $(PY) benchmarks/run.py
+# BENCH_ARGS picks figures and sizes, e.g. BENCH_ARGS="--only 8,9 --floor-accounts 50" (benchmarks/run.py --help).
+BENCH_ARGS ?=
+bench: collection ## benchmarks (call counts, timings, memory, the rollout against its floor; BENCH_ARGS=...)
+	$(SERVICES) -- $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # K rollouts (default 3) of 30 accounts with 10% faults on the SWP API and IAM/STS, storms, latency and
 # kill -9 of ansible-playbook at four points of the apply; prints lockouts, duplicates, convergence, calls.

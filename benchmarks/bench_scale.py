@@ -191,13 +191,17 @@ INDEX_PLAY = """\
   connection: local
   gather_facts: false
   tasks:
-    - name: Read the manager's state once for the play, as the rollout does
+    - name: Read the manager's state once for the play, as the rollout does (the shared layer's prepare)
       ansible.builtin.import_role:
-        name: swp.aws.extid_migration
+        name: swp.aws.shared
         tasks_from: prepare
+      vars:
+        shared_role: extid_migration
     - name: Each account's connector, as the rollout's first per-account task reads it
       ansible.builtin.set_fact:
-        bench_connector_id: "{{ extid_migration__connector.id | default(None) }}"
+        bench_connector_id: >-
+          {{ (shared__index | swp.aws.shared_connector('' | swp.aws.extid_migration_target(extid_migration_account_id,
+                extid_migration_role_name))).id | default(None) }}
     - name: Count the accounts that found their connector
       ansible.builtin.debug:
         msg: "found {{ ansible_play_hosts_all | map('extract', hostvars, 'bench_connector_id') | select | list | length }}"
@@ -242,7 +246,7 @@ def _growth(summary, label, runs):
 
 
 def run_index(sim, tmp, env, fleet, moto_url, summary, sizes, connectors):
-    """The role's prepare.yml (listing and index) and one per-host read of the account's connector: the controller's
+    """The shared layer's prepare.yml (listing and index) and one per-host read of the account's connector: the controller's
     share of the rollout, without the per-account AWS modules."""
     playbook = os.path.join(tmp, "index.yml")
     with open(playbook, "w", encoding="utf-8") as handle:
@@ -338,7 +342,7 @@ def run(api_url, sim_base, moto_url, summary, sizes=SIZES, dry_run=True):
         sim.add_connectors([_connector(i, fleet) for i in range(BASELINE)])
         base_rows, base_runs = run_index(sim, tmp, env, fleet, moto_url, summary, (max(sizes),), BASELINE)
 
-        print("\n  The index play (prepare.yml, then one per-host read of extid_migration__connector):")
+        print("\n  The index play (the shared prepare.yml, then one per-host look-up of each account's connector):")
         table(["accounts", "connectors"] + MEMORY_HEADERS + ["SWP calls", "found", "load", "rc"], index_rows + base_rows)
         _growth(summary, "index play", index_runs)
         index_kib = index_runs[-1][1].controller_hwm - base_runs[-1][1].controller_hwm

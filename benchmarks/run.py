@@ -30,9 +30,11 @@ BENCHES = {
     "5": "rollout under a rate limit",
     "6": "rollout dry run at scale",
     "7": "trust core worst-case planning",
+    "8": "rollout against its floor",
+    "9": "how the roles read",
 }
 # Figures that need neither the simulator nor moto.
-OFFLINE = {"7"}
+OFFLINE = {"7", "9"}
 
 
 def main():
@@ -45,6 +47,8 @@ def main():
                         help="figure 6: only the index play, not the rollout's dry run (minutes instead of most of an hour)")
     parser.add_argument("--trust-timeout", type=float, default=20.0,
                         help="figure 7: seconds each adversarial policy may take to plan before it counts as no answer")
+    parser.add_argument("--floor-accounts", type=int, default=50,
+                        help="figure 8: accounts of the fleet the rollout and its floor run over (default: 50)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure differs from its expectation too")
     args = parser.parse_args()
     chosen = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -75,12 +79,14 @@ def main():
 
     # Imported late: they import the client and requests, which the re-exec above does not need.
     import bench_client  # pylint: disable=import-outside-toplevel
+    import bench_floor  # pylint: disable=import-outside-toplevel
     import bench_listing  # pylint: disable=import-outside-toplevel
     import bench_ratelimit  # pylint: disable=import-outside-toplevel
     import bench_rollout  # pylint: disable=import-outside-toplevel
     import bench_scale  # pylint: disable=import-outside-toplevel
     import bench_startup  # pylint: disable=import-outside-toplevel
     import bench_trust  # pylint: disable=import-outside-toplevel
+    import role_metrics  # pylint: disable=import-outside-toplevel
 
     runners = {
         "1": lambda: bench_listing.run(api_url, sim_base, summary),
@@ -91,6 +97,8 @@ def main():
         "6": lambda: bench_scale.run(api_url, sim_base, moto_url, summary, scale_sizes,
                                           not args.scale_index_only),
         "7": lambda: bench_trust.run(summary, args.trust_timeout),
+        "8": lambda: bench_floor.run(api_url, sim_base, moto_url, summary, args.floor_accounts),
+        "9": lambda: role_metrics.run(summary),
     }
     timings = {}
     load_before = os.getloadavg()

@@ -201,7 +201,7 @@ def write_inventory(docs_dir: Path) -> int:
 
 # Roles that other roles run as a dependency and nobody calls: no argument spec (it would add a validation task per
 # host), so no page; their README says what they do.
-INTERNAL_ROLES = {"precheck"}
+INTERNAL_ROLES = {"precheck", "shared"}
 
 
 def expected_pages(root: Path) -> dict[str, Path]:

@@ -67,7 +67,8 @@ MIX = ["user_defined", "half_done", "migrated", "string_like", "several_statemen
 SKIPPED_KINDS = ("no_connector", "access_key")
 # The manager's AssumeRole comes over TLS (aws:SecureTransport), from wherever the fleet's conditions may allow.
 OBSERVED_CONTEXTS = [dict(context, **{"aws:SecureTransport": "true"}) for context in fleet_lib.JUDGED_CONTEXTS]
-TASK_MARK = "TASK [swp.aws.extid_migration : "
+# The rollout's tasks run in its own role or in the shared layer it imports (swp.aws.shared).
+TASK_MARKS = ("TASK [swp.aws.extid_migration : ", "TASK [swp.aws.shared : ")
 MODIFY_PATH = "/api/awsconnectors/"
 # The control calls of a chaos run are quick ones, made while the play runs: fail fast rather than stall the watch.
 CONTROL_TIMEOUT = 30
@@ -304,8 +305,9 @@ class Run:
                 for line in process.stdout:
                     log.write(line)
                     log.flush()
-                    if line.startswith(TASK_MARK):
-                        self.tasks.append(line[len(TASK_MARK):].split("]", 1)[0])
+                    for mark in TASK_MARKS:
+                        if line.startswith(mark):
+                            self.tasks.append(line[len(mark):].split("]", 1)[0])
 
             reader = threading.Thread(target=read, daemon=True)
             reader.start()

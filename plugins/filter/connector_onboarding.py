@@ -23,6 +23,7 @@ from ansible_collections.swp.aws.plugins.module_utils._onboarding import (
     OnboardingError,
     permissions_policy,
     plan_onboarding,
+    onboarding_steps,
     plan_stack,
     record_step,
     stack_name,
@@ -66,29 +67,37 @@ def connector_onboarding_stack_name(account, name=""):
 
 
 def connector_onboarding_stack(plan, facts, template, manager_id, account, name, region, parameter="ExternalID",
-                               update_trust=False, reveal=False):
-    """How the account's role is made or kept through its CloudFormation stack, from amazon.aws.cloudformation_info."""
+                               update_trust=False, reveal=False, enabled=True, check_mode=False):
+    """How the account's role is made or kept through its CloudFormation stack, from amazon.aws.cloudformation_info, and
+    the steps that follow (``enabled`` false: no stack, the role is written in place)."""
     if not isinstance(plan, Mapping) or "record" not in plan or "principal" not in plan:
         raise AnsibleFilterError("connector_onboarding_stack: the input must be the result of swp.aws.connector_onboarding_plan")
+    if not _flag(enabled, "enabled"):
+        result = {"mode": "direct", "stack": None, "message": None, "record": dict(plan["record"])}
+        result["steps"] = onboarding_steps(dict(plan), result, check_mode=_flag(check_mode, "check_mode"))
+        return result
     if not isinstance(account, Mapping):
         raise AnsibleFilterError("connector_onboarding_stack: account must be the result of swp.aws.connector_onboarding_target")
     facts = dict(facts) if isinstance(facts, Mapping) else {}
     if "stack_template" in facts:
         facts["stack_template"] = read_template(facts["stack_template"])
     try:
-        return plan_stack(dict(plan), dict(account), facts, read_template(template), manager_id, name, region,
-                          parameter=parameter, update_trust=_flag(update_trust, "update_trust"), reveal=_flag(reveal, "reveal"))
+        result = plan_stack(dict(plan), dict(account), facts, read_template(template), manager_id, name, region,
+                            parameter=parameter, update_trust=_flag(update_trust, "update_trust"), reveal=_flag(reveal, "reveal"))
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None
+    result["steps"] = onboarding_steps(dict(plan), result, check_mode=_flag(check_mode, "check_mode"))
+    return result
 
 
-def connector_onboarding_step(record, step, changed=False, connector=None, check_mode=False):
+def connector_onboarding_step(record, step, changed=False, connector=None, check_mode=False, results=None):
     """The account's report record after one step of its onboarding."""
     if not isinstance(record, Mapping):
         raise AnsibleFilterError("connector_onboarding_step: the input must be the record of swp.aws.connector_onboarding_plan")
     try:
         return record_step(record, step, changed=_flag(changed, "changed"), connector=connector if isinstance(connector, Mapping) else None,
-                           check_mode=_flag(check_mode, "check_mode"))
+                           check_mode=_flag(check_mode, "check_mode"),
+                           results=[result for result in results or [] if isinstance(result, Mapping)])
     except OnboardingError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

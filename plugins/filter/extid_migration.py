@@ -24,6 +24,7 @@ from ansible_collections.swp.aws.plugins.module_utils._migration import (
     plan_owner,
     record_failure,
     record_step,
+    stack_update,
     target,
 )
 from ansible_collections.swp.aws.plugins.module_utils._trust_policy import SWP_PRINCIPAL, TrustPolicyError
@@ -69,18 +70,19 @@ def extid_migration_plan(iam_roles, host, account, connector, manager_id, princi
         raise AnsibleFilterError(str(exc)) from None
 
 
-def extid_migration_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None):
+def extid_migration_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None, results=None):
     """The account's report record after one step of its migration."""
     if step not in ("widen", "switch", "done", "files"):
         raise AnsibleFilterError("extid_migration_step: step must be widen, switch, files or done")
     if via not in ("edit", "stack", "files"):
         raise AnsibleFilterError("extid_migration_step: via must be edit, stack or files")
     return record_step(record, plan, step, changed=_flag(changed, "changed"), narrow=_flag(narrow, "narrow"),
-                       check_mode=_flag(check_mode, "check_mode"), via=via, files=files)
+                       check_mode=_flag(check_mode, "check_mode"), via=via, files=files,
+                       results=None if results is None else [result for result in results if isinstance(result, Mapping)])
 
 
 def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report", tagged_roles="files", parameter="ExternalID",
-                          tag_key="", tag_values=None, narrow=True):
+                          tag_key="", tag_values=None, narrow=True, check_mode=False):
     """Who owns the account's role (a CloudFormation stack, a tagged tool, nobody) and how to migrate it."""
     if not isinstance(plan, Mapping) or "record" not in plan:
         raise AnsibleFilterError("extid_migration_owner: the input must be the result of swp.aws.extid_migration_plan")
@@ -99,7 +101,7 @@ def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report",
         tagged = is_tagged(role.get("tags"), tag_key, values)
         tag = "%s=%s" % (tag_key, "|".join(values) or "*") if tag_key else None
         return plan_owner(plan, stack, tagged, cloudformation=cloudformation, tagged_roles=tagged_roles, parameter=parameter,
-                          tag=tag, narrow=_flag(narrow, "narrow"))
+                          tag=tag, narrow=_flag(narrow, "narrow"), check_mode=_flag(check_mode, "check_mode"))
     except MigrationError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
@@ -107,6 +109,14 @@ def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report",
 def extid_migration_stack_check(owner, facts, plan, manager_id, account, parameter="ExternalID"):
     """Whether updating the stack that owns the role with the manager-defined ID gives the planned narrowed trust policy."""
     return stack_check(owner, facts, plan, manager_id, account, parameter=parameter)
+
+
+def extid_migration_stack_update(facts, manager_id, parameter="ExternalID"):
+    """The update of the stack that owns the role: its template as it is, the external-ID parameter the manager-defined ID."""
+    if not isinstance(facts, Mapping) or "stack_template" not in facts:
+        raise AnsibleFilterError("extid_migration_stack_update: the input must be amazon.aws.cloudformation_info's entry for the "
+                                 "stack, with its template")
+    return stack_update(dict(facts), manager_id, parameter=parameter)
 
 
 class FilterModule:
@@ -121,4 +131,5 @@ class FilterModule:
             "extid_migration_step": extid_migration_step,
             "extid_migration_owner": extid_migration_owner,
             "extid_migration_stack_check": extid_migration_stack_check,
+            "extid_migration_stack_update": extid_migration_stack_update,
         }

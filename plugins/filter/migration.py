@@ -18,9 +18,11 @@ from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_te
 from ansible_collections.swp.aws.plugins.module_utils._migration import MigrationError, target as migration_target
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import OnboardingError, target as onboarding_target
 from ansible_collections.swp.aws.plugins.module_utils._report import (
+    REGISTERS,
     ReportError,
     build_report,
     merge_reports,
+    merge_slice_files,
     missing_result_message,
     phase_progress,
     report_path_problem,
@@ -261,6 +263,16 @@ def extid_migration_merge_reports(reports, names=None):
         raise AnsibleFilterError("extid_migration_merge_reports: %s" % exc) from None
 
 
+def extid_migration_merge_slices(patterns, to, base):
+    """The slice reports of one rollout, found, read and merged into one report (the merge_reports entry point)."""
+    if isinstance(patterns, str) or not isinstance(patterns, (list, tuple)):
+        raise AnsibleFilterError("extid_migration_merge_slices: the input must be a list of paths or glob patterns")
+    try:
+        return merge_slice_files([str(pattern) for pattern in patterns], str(to or ""), str(base))
+    except ReportError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
 def extid_migration_slice_path(path, slice=None):  # pylint: disable=redefined-builtin
     """Where the slice writes its report."""
     try:
@@ -274,7 +286,10 @@ def migration_summary(report, files=None):
 
 
 def migration_progress(hosts, hostvars, role, phase, registers=None, check_mode=False):
-    """One line on a write phase, from every host's record (``<role>_result``) and the phase's registered results."""
+    """One line on a write phase, from every host's record (``<role>_result``) and the phase's registered results
+    (``registers``: their names; by default those of the role's tasks of the phase)."""
+    if registers is None:
+        registers = REGISTERS.get(role, {}).get(phase, ())
     entries = []
     for host in hosts or []:
         record, _why = _host_value(hostvars, host, role + "_result")
@@ -305,4 +320,5 @@ class FilterModule:
             "mask_in_text": _mask_in_text,
             "extid_migration_merge_reports": extid_migration_merge_reports,
             "extid_migration_slice_path": extid_migration_slice_path,
+            "extid_migration_merge_slices": extid_migration_merge_slices,
         }

@@ -23,7 +23,8 @@ from ansible_collections.swp.aws.plugins.module_utils._masking import mask_exter
 
 __all__ = ["validate_params", "check_given_connector", "given_connector_decides", "create_body", "preview_created",
            "check_found", "update_body", "apply_body", "switch_decision", "external_id_source", "diff_view", "Plan", "plan",
-           "SWITCH_NOT_REQUESTED", "SWITCH_NOT_NEEDED", "SWITCH_PERFORMED", "MANAGER_DEFINED", "USER_DEFINED", "UNKNOWN"]
+           "SWITCH_NOT_REQUESTED", "SWITCH_NOT_NEEDED", "SWITCH_PERFORMED", "MANAGER_DEFINED", "USER_DEFINED", "UNKNOWN",
+           "connector_index", "connector_for"]
 
 
 # Properties a module option sets directly, compared as they are.
@@ -322,3 +323,26 @@ def plan(params, current, manager_external_id=None):
     else:
         result.verb = "update"
     return result
+
+
+def connector_index(connectors):
+    """The play's connector listing indexed once: ``by_arn`` (role ARN -> connector) and ``by_account`` (account ID ->
+    connector); where two share a key, the later one in the listing wins."""
+    by_arn, by_account = {}, {}
+    for connector in connectors or []:
+        if not isinstance(connector, dict):
+            continue
+        if connector.get("cross_account_role_arn"):
+            by_arn[connector["cross_account_role_arn"]] = connector
+        if connector.get("account_id"):
+            by_account[connector["account_id"]] = connector
+    return {"by_arn": by_arn, "by_account": by_account}
+
+
+def connector_for(index, account):
+    """The account's connector: the one with its role ARN, else one of its account (found by account, under another
+    role), else {}."""
+    by_arn = index.get("by_arn") or {}
+    if account.get("role_arn") in by_arn:
+        return by_arn[account["role_arn"]]
+    return (index.get("by_account") or {}).get(account.get("account_id")) or {}

@@ -26,7 +26,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
 )
 
 __all__ = ["ROLE_CONNECTOR", "MigrationError", "target", "new_record", "plan_account", "record_step", "record_failure",
-           "is_tagged", "plan_owner", "QUOTA", "QUOTA_MAX", "policy_size", "quota", "oversize", "failure_message"]
+           "is_tagged", "plan_owner", "owner_steps", "stack_update", "QUOTA", "QUOTA_MAX", "policy_size", "quota", "oversize", "failure_message"]
 
 ROLE_CONNECTOR = "cross_account_role"
 ROLE_MISSING = "role_missing"
@@ -119,7 +119,8 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
     Returns ``action`` (``skip``, ``none``, ``fail`` or ``migrate``), ``state``, ``message``,
     ``widened``, ``narrowed``, ``needs_widen``, ``needs_narrow``, ``ids`` (every full external ID
     known, for masking text), ``record`` (the account's report record so far) and, for
-    ``migrate``, ``after_widen`` and ``after_narrow`` (the record's state and accepted IDs then).
+    ``migrate``, ``after_widen`` and ``after_narrow`` (the record's state and accepted IDs then), and ``steps``: the
+    role's steps, ``["fail"]``, ``["owner"]`` (plan_owner() plans the rest) or none.
     An account whose widened or narrowed trust policy would exceed ``trust_policy_quota`` (IAM's quota on its length)
     fails, as one whose trust policy cannot be edited safely does.
     """
@@ -172,20 +173,30 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
                             after_widen=None, after_narrow=None)
     record["state_before"] = record["state_after"] = plan["state"]
     record["outcome"] = _OUTCOME[plan["action"]]
+    # The role's steps for the account, in order: fail it, or find who owns the role (which plans the rest).
+    plan["steps"] = {FAIL: ["fail"], MIGRATE: ["owner"]}.get(plan["action"], [])
     if plan["action"] == FAIL:
         # The message names the role, whose name may hold an external ID: it is shown by the task that stops the account.
         plan["message"] = record["error"] = mask_in_text(plan["message"], plan["ids"], reveal=reveal)
     return plan
 
 
-def record_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None):
+def record_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None, results=None):
     """The record after one step of the migration: ``widen``, ``switch``, ``files`` or ``done`` (after the narrow, if any).
+
+    ``results``: the registered results of the step's tasks; one that changed something makes the step changed. At
+    ``done``, a dry run's narrow through a stack counts as a change when the narrowed policy differs (the update itself
+    is not run in a dry run).
 
     ``via`` says how the narrow was made: ``edit`` (in place), ``stack`` (through the CloudFormation stack that owns
     the role) or ``files`` (not at all: the narrowed document was written for the tool that owns the role).
     """
     record = dict(record)
     record["actions"] = list(record.get("actions") or [])
+    if results is not None:
+        changed = changed or any(isinstance(result, dict) and result.get("changed") for result in results)
+        if step == "done" and check_mode and via == "stack" and plan.get("needs_narrow"):
+            changed = True
     if step == "files":
         record["files"] = list(files or [])
         record["actions"].append("write_policy_files")
@@ -235,7 +246,7 @@ def is_tagged(tags, key, values):
 
 
 def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_roles="files", parameter="ExternalID",
-               tag=None, narrow=True):
+               tag=None, narrow=True, check_mode=False):
     """How a role another tool owns is migrated, decided before any write.
 
     ``plan`` is plan_account()'s result for an account it would migrate, ``stack`` _cloudformation.find_stack()'s, ``tagged``
@@ -243,7 +254,7 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
     ``update_stack``: widen in place, switch and sync, narrow through the stack; ``files``: the trust-policy
     documents written for the owner's tool, the connector switched only once the role accepts the
     manager-defined ID), ``via`` (how the narrow is made, for record_step()), ``message`` (set when the
-    account must fail closed) and ``record``.
+    account must fail closed), ``record`` and ``steps`` (owner_steps()).
     """
     if cloudformation not in CFN_CHOICES:
         raise MigrationError("extid_migration_cloudformation must be one of %s" % ", ".join(CFN_CHOICES))
@@ -298,4 +309,60 @@ def plan_owner(plan, stack=None, tagged=False, cloudformation="report", tagged_r
         record["error"] = result["message"]
     # How the narrow is made, for record_step(): in place, through the stack, or not at all (files).
     result["via"] = {"update_stack": "stack", "files": "files"}.get(result["mode"], "edit")
+    result["steps"] = owner_steps(plan, result, narrow=narrow, check_mode=check_mode)
     return result
+
+
+def owner_steps(plan, owner, narrow=True, check_mode=False):
+    """The role's steps for an account it migrates, in order, once it knows who owns the role.
+
+    ``fail`` (nothing written), ``read_stack`` (the template and parameters of the stack that owns the role, checked
+    against the planned narrowed policy), ``files`` (the trust-policy documents written for the owner's tool),
+    ``widen``, ``switch`` (and its record, after the widen's), ``verify`` (the synchronization proved),
+    ``show_narrowed``, ``narrow`` (in place) and ``narrow_stack`` (through the stack).
+    """
+    mode = owner["mode"]
+    if owner["message"]:
+        return ["fail"]
+    steps = []
+    if mode == "update_stack" and narrow:
+        steps.append("read_stack")
+    if mode == "files":
+        steps.append("files")
+    # A tagged role whose tool must widen it first gets its files only; a stack's role is reported, unless asked.
+    if mode in ("edit", "update_stack") or (mode == "files" and not plan["needs_widen"]):
+        if plan["needs_widen"]:
+            steps.append("widen")
+        steps.append("switch")
+        if not check_mode:
+            steps.append("verify")
+        if narrow and plan["needs_narrow"] and mode != "files":
+            steps.append("show_narrowed")
+        if narrow and plan["needs_narrow"] and mode == "edit":
+            steps.append("narrow")
+        if narrow and mode == "update_stack" and not check_mode:
+            steps.append("narrow_stack")
+    return steps
+
+
+def stack_update(facts, manager_id, parameter="ExternalID"):
+    """The arguments of the update of the stack that owns the role (amazon.aws.cloudformation): its template as it is,
+    its parameter ``parameter`` set to the manager-defined ID and every other parameter kept (its previous value).
+
+    ``facts`` is amazon.aws.cloudformation_info's entry for the stack, with its template and parameters.
+    """
+    template = facts.get("stack_template")
+    body = template if isinstance(template, str) else json.dumps(template)
+    parameters = dict((name, {"use_previous_value": True}) for name in (facts.get("stack_parameters") or {}) if name != parameter)
+    parameters[parameter] = manager_id
+    return {"template_body": body, "template_parameters": parameters}
+
+
+# What the rollout's tasks say when they stop an account, by name (swp.aws.role_message); the values fill the text.
+MESSAGES = {
+    "not_synced": ("Connector {connector} did not synchronize within {timeout} seconds of the switch, as far as the manager's "
+                   "answers prove (a synchronization the manager ran on its own before the switch does not count); the trust "
+                   "policy was left accepting the ID it used before, so nothing is locked out. Rerun to resume."),
+    "stack_update_failed": ("Updating CloudFormation stack {stack} failed (see its events). The trust policy accepts the old and "
+                            "the manager-defined ID, so nothing is locked out; the stack drifts until a rerun updates it."),
+}

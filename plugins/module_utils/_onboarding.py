@@ -37,7 +37,7 @@ from ansible_collections.swp.aws.plugins.module_utils._trust_policy import (
 )
 
 __all__ = ["PERMISSIONS", "OnboardingError", "target", "trust_policy", "permissions_policy", "plan_onboarding", "record_step",
-           "stack_name", "plan_stack"]
+           "stack_name", "plan_stack", "onboarding_steps", "MESSAGES"]
 
 # The read-only permissions the manager needs in the account, as the vendor's own onboarding tooling grants them.
 PERMISSIONS = (
@@ -141,8 +141,9 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
     Returns ``action`` (``onboard``, ``none`` or ``fail``), ``trust`` (``create``, ``keep`` or ``update``), ``state``,
     ``message``, ``trust_policy`` (the document to write first: the new role's, or the widened one), ``narrowed``
     (the document to write after the connector, or None), ``create_connector``, ``ids`` (every full external ID
-    known, to mask text), ``principal`` (the manager's principal as IAM stores it) and ``record`` (the account's
-    report record so far). A trust policy to write that would exceed ``trust_policy_quota`` (IAM's quota on its length)
+    known, to mask text), ``principal`` (the manager's principal as IAM stores it), ``record`` (the account's
+    report record so far) and ``steps`` (``["fail"]``, or none until onboarding_steps()). A trust policy to write
+    that would exceed ``trust_policy_quota`` (IAM's quota on its length)
     fails the account.
     """
     try:
@@ -208,17 +209,52 @@ def plan_onboarding(host, account, policy, connector, manager_id, principal=SWP_
         record["accepted_after"] = record["accepted_before"]
         plan["trust_policy"] = plan["narrowed"] = None
         plan["create_connector"] = False
+        plan["steps"] = ["fail"]
         return plan
     plan["action"] = "onboard" if plan["trust"] != KEEP or plan["create_connector"] else "none"
+    # The rest of the steps follow once it is known whether a stack makes the role (onboarding_steps()).
+    plan["steps"] = []
     record["state_after"] = plan["state"] if plan["action"] == "none" else "pending"
     record["outcome"] = "unchanged" if plan["action"] == "none" else "pending"
     return plan
 
 
-def record_step(record, step, changed=False, connector=None, check_mode=False):
+def onboarding_steps(plan, stack, check_mode=False):
+    """The role's steps for an account, in order, once it is known whether a stack makes the role (``stack``:
+    plan_stack()'s result, or ``{"mode": "direct"}``).
+
+    ``fail`` (nothing written), ``show_role`` (the role's trust policy as it will be), ``stack`` (the stack created or
+    updated), ``direct`` (the role written in place) and ``role`` (its trust policy written), ``permissions`` or, for
+    a role a dry run would create, ``show_permissions``, ``connector`` and ``narrow``.
+    """
+    if plan["action"] == FAIL or stack.get("message"):
+        return ["fail"]
+    via_stack = stack.get("mode") == "stack"
+    writes_stack = via_stack and stack.get("stack") in (STACK_CREATE, STACK_UPDATE)
+    steps = []
+    if writes_stack or (not via_stack and plan["trust_policy"] is not None):
+        steps.append("show_role")
+    if writes_stack:
+        steps.append("stack")
+    if not via_stack:
+        steps.append("direct")
+        if plan["trust_policy"] is not None:
+            steps.append("role")
+    # In a dry run a role that does not exist yet cannot be read: its permissions policy is shown instead.
+    steps.append("show_permissions" if check_mode and plan["trust"] == CREATE else "permissions")
+    if plan["create_connector"]:
+        steps.append("connector")
+    if not via_stack and plan["narrowed"] is not None:
+        steps.append("narrow")
+    return steps
+
+
+def record_step(record, step, changed=False, connector=None, check_mode=False, results=None):
     """The record after one step: ``create_role``, ``create_stack``, ``update_stack``, ``widen``, ``permissions``,
-    ``connector``, ``narrow`` or ``done``."""
+    ``connector``, ``narrow`` or ``done``. ``results``: the registered results of the step's tasks; one that changed
+    something makes the step changed."""
     record = copy.deepcopy(record)
+    changed = changed or any(isinstance(result, dict) and result.get("changed") for result in results or [])
     if step != "done":
         if step not in ACTIONS:
             raise OnboardingError("unknown onboarding step %r" % (step,))
@@ -377,3 +413,16 @@ def plan_stack(plan, account, facts, template, manager_id, name, region, paramet
                                  "updates it with extid_migration_cloudformation update_stack)." % (
                                      "Created" if result["stack"] == STACK_CREATE else "Updated", where, parameter))
     return result
+
+
+# What the onboarding's tasks say, by name (swp.aws.role_message); the values fill the text.
+MESSAGES = {
+    "stack_preview": ("CloudFormation stack {stack} ({region}) would be {change}d: role {role} (resource CrossAccountRole), its "
+                      "trust policy above, inline policy {policy}, the manager-defined ID as the NoEcho parameter {parameter}."),
+    "stack_failed": ("{doing} CloudFormation stack {stack} ({region}) failed in task \"{task}\" (see the stack's events). A failed "
+                     "create leaves no stack; a failed update rolls the stack back. Fix the cause and rerun."),
+    "retrieval_locked": ("Retrieval of the external ID is already disabled on the manager and the {store} holds nothing: enable "
+                         "retrieval (swp.aws.workload_extid_retrieval enabled=true), run this again, and it stores the ID and "
+                         "locks again."),
+    "stored": "{store} ({region}): {before} -> {after}",
+}

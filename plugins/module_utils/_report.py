@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import glob
 import json
 import os
 import re
@@ -462,13 +463,30 @@ PROGRESS = {
 }
 
 
+# The registered results of each write phase's tasks, by role and phase: what the progress line reads by default.
+REGISTERS = {
+    "extid_migration": {
+        "widen": ("extid_migration__widen",),
+        "switch": ("extid_migration__switch",),
+        "narrow": ("extid_migration__narrow", "extid_migration__stack_update", "extid_migration__stack_narrow"),
+    },
+    "connector_onboarding": {
+        "role": ("connector_onboarding__role", "connector_onboarding__stack_write", "connector_onboarding__stack_trust"),
+        "permissions": ("connector_onboarding__permissions",),
+        "connector": ("connector_onboarding__created",),
+        "narrow": ("connector_onboarding__narrow",),
+    },
+}
+
+
 def phase_progress(entries, role, phase, check_mode=False):
     """One line on a write phase of the play: how many accounts it changed, failed, or left alone.
 
     ``entries`` holds one ``(record, results)`` pair per host of the play: its report record (None when it made none)
     and the registered results of the phase's tasks (None for a task the host never reached). A host counts as failed
     when its record says so or is missing, when one of those tasks failed, or when it reached none of them (it
-    stopped earlier; its failure is recorded after the others finish the block). Otherwise it counts as done when its
+    stopped earlier; its failure is recorded after the others finish the block) while its record is still pending (a
+    record that says it had nothing to do needs no task of the phase). Otherwise it counts as done when its
     record lists one of the phase's actions (in check mode too: the action it would take), else as left alone.
     """
     try:
@@ -479,7 +497,9 @@ def phase_progress(entries, role, phase, check_mode=False):
     for record, results in entries or []:
         total += 1
         results = [result for result in results or [] if isinstance(result, dict)]
-        if (not isinstance(record, dict) or record.get("outcome") == FAILED or not results
+        # A host the phase's tasks never reached failed before them, unless its record says it had nothing to do.
+        if (not isinstance(record, dict) or record.get("outcome") == FAILED
+                or (not results and record.get("outcome") == "pending")
                 or any(result.get("failed") for result in results)):
             failed += 1
         elif set(record.get("actions") or []) & set(actions):
@@ -488,3 +508,132 @@ def phase_progress(entries, role, phase, check_mode=False):
     if check_mode:
         line = "dry run: would have " + line
     return "%s (%d failed, %d %s)" % (line, failed, total - done - failed, rest_text)
+
+
+# The shared layer of the two roles (swp.aws.shared): the options it reads, by their name after the role's prefix, in
+# this order; a value not set in the play is UNSET.
+ROLE_SETTINGS = ("aws_profile", "aws_access_key", "aws_secret_key", "aws_session_token", "aws_region", "aws_endpoint_url",
+                 "aws_assume_role_arn", "url", "api_key", "auth_header", "validate_certs", "ca_path", "timeout", "retries",
+                 "page_size", "manager_external_id", "manager_external_id_secret", "manager_external_id_parameter",
+                 "store_region", "principal", "reveal", "narrow", "slice", "report_path", "junit_path", "fail_on_error")
+UNSET = "__swp_unset__"
+# The defaults of the options both roles share (documented in each role's meta/argument_specs.yml); the store's region
+# is the account's region unless given.
+ROLE_DEFAULTS = {"timeout": 30, "retries": 5, "page_size": 1000, "manager_external_id": "", "manager_external_id_secret": "",
+                 "manager_external_id_parameter": "", "principal": "arn:aws:iam::147995105371:root"}
+ROLES = ("extid_migration", "connector_onboarding")
+_SWP_CONNECTION = ("url", "api_key", "auth_header", "validate_certs", "ca_path")
+_HUB = ("profile", "access_key", "secret_key", "session_token", "endpoint_url")
+
+
+def role_settings(role, given, sts=None):
+    """What the shared layer needs of a role's options (``given``: name after the prefix -> value, unset ones absent).
+
+    ``aws`` is the amazon.aws modules' connection for the account: the assumed role's credentials (``sts``, the result
+    of amazon.aws.sts_assume_role) once hub and spoke has reached the account, else the ones given; ``hub`` the hub's
+    own credentials (for the secrets store and for sts_assume_role); ``swp`` the connection of the swp.aws modules.
+    """
+    if role not in ROLES:
+        raise ValueError("role must be one of %s" % ", ".join(ROLES))
+    given = dict(ROLE_DEFAULTS, **given)
+    if "store_region" not in given:
+        given["store_region"] = given.get("aws_region")
+    value = given.get
+    creds = (sts or {}).get("sts_creds") or {}
+    assume = value("aws_assume_role_arn") or ""
+    aws = {"region": value("aws_region")}
+    if value("aws_endpoint_url") is not None:
+        aws["endpoint_url"] = value("aws_endpoint_url")
+    if not assume and value("aws_profile") is not None:
+        aws["profile"] = value("aws_profile")
+    for key in ("access_key", "secret_key", "session_token"):
+        found = creds.get(key) if key in creds else value("aws_" + key)
+        if found is not None:
+            aws[key] = found
+    hub = dict((key, value("aws_" + key)) for key in _HUB if value("aws_" + key) is not None)
+    swp = dict((key, value(key)) for key in _SWP_CONNECTION if value(key) is not None)
+    swp.update(timeout=value("timeout"), retries=value("retries"))
+    secret = value("manager_external_id_secret") or ""
+    parameter = value("manager_external_id_parameter") or ""
+    reveal = bool(value("reveal", False))
+    return {
+        "role": role,
+        "aws": aws,
+        "hub": hub,
+        "swp": swp,
+        "assume_role_arn": assume,
+        "session_name": "swp-" + role.replace("_", "-"),
+        "reveal": reveal,
+        # Tasks whose output holds an external ID run with no_log unless the user asked to see the IDs.
+        "no_log": not reveal,
+        "principal": value("principal"),
+        "narrow": bool(value("narrow", True)),
+        "slice": value("slice") or None,
+        "report_path": value("report_path") or "",
+        "junit_path": value("junit_path") or "",
+        "fail_on_error": bool(value("fail_on_error", True)),
+        "page_size": value("page_size"),
+        "manager_external_id": value("manager_external_id") or "",
+        "secret": secret,
+        "parameter": parameter,
+        "store_region": value("store_region"),
+        # The secrets store that holds the manager-defined ID, read with the hub's credentials on the controller.
+        "store_name": secret or parameter,
+        "store_lookup": "amazon.aws.secretsmanager_secret" if secret else "amazon.aws.ssm_parameter",
+        # Read only when the ID is not given.
+        "store_read": bool((secret or parameter) and not value("manager_external_id")),
+        "store_args": dict(hub, on_missing="skip", region=value("store_region")),
+        # The rollout makes the report's folder (and writes trust-policy files beside it); the onboarding does not.
+        "make_folder": role == "extid_migration",
+    }
+
+
+def verdict_message(report, role, path=None, merged=False):
+    """Why the play fails once every account is done (some failed), or None when none did."""
+    failed = (report.get("counts") or {}).get(FAILED, 0)
+    if not failed:
+        return None
+    if role == "extid_migration":
+        advice = ("Their trust policies still accept the ID their connectors use; fix the cause and rerun %sto resume."
+                  % ("their slices " if merged else ""))
+    else:
+        advice = "Fix the cause and rerun; accounts already onboarded are left as they are."
+    hosts = ", ".join(report.get("failed_hosts") or [])
+    return "%s of %s accounts failed: %s. %s Report: %s" % (failed, report.get("total"), hosts, advice, path)
+
+
+def merge_slice_files(patterns, to, base):
+    """The merge_reports entry point of the rollout: the slice reports that ``patterns`` (paths or glob patterns,
+    relative ones from ``base``) name, read and merged (merge_reports()); ``to`` is where the merged report goes.
+
+    Returns ``{"to", "files", "report"}``. Fails closed (ReportError) when ``to`` is empty or a path or pattern names
+    no report; the merged report's own file is never one of its slices.
+    """
+    if not to:
+        raise ReportError("extid_migration_merge_reports_to is empty: name the file of the merged report.")
+    to = to if os.path.isabs(to) else os.path.join(base, to)
+    found, missing = [], []
+    for pattern in patterns or []:
+        path = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
+        if re.search(r"[][*?]", path):
+            files = sorted(name for name in glob.glob(path) if os.path.isfile(name))
+        else:
+            files = [path] if os.path.isfile(path) else []
+        if not files:
+            missing.append(pattern)
+        found.extend(files)
+    if missing:
+        raise ReportError("No slice report found for %s (extid_migration_merge_reports_from)." % ", ".join(missing))
+    files = []
+    for name in found:
+        real = os.path.realpath(name)
+        if real not in files and real != os.path.realpath(to):
+            files.append(real)
+    reports = []
+    for name in files:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                reports.append(json.load(handle))
+        except ValueError as exc:
+            raise ReportError("%s is not a rollout report (not JSON: %s)." % (name, exc)) from None
+    return {"to": to, "files": files, "report": merge_reports(reports, names=files)}
