@@ -15,14 +15,13 @@ import re
 import shutil
 import tempfile
 
-from _common import (FULL_KEY, PY, ROOT, BenchError, Sim, base_env, breakdown, heading, run_measured, table)
+from _common import (FULL_KEY, PY, ROOT, BenchError, Sim, base_env, breakdown, heading, moto_accounts, run_measured, table)
 
 ACCOUNTS = 50
 FORKS = 10
 PAGE = 1000  # extid_migration_page_size's default
 SWP_PRINCIPAL = "arn:aws:iam::147995105371:root"
 ROLE_NAME = "TrendMicroWorkloadSecurityRole"
-ADMIN_ROLE = "OrganizationAccountAccessRole"
 RUNS = (("check", ["--check", "--diff"]), ("apply", ["--diff"]), ("rerun", []))
 SEARCH = "POST /awsconnectors/search"
 SETTINGS = "GET /awsconnectorsettings"
@@ -130,16 +129,10 @@ def _trust_ids(document):
 
 def _moto_policies(moto_url, fleet):
     """Per account, the external IDs its role's trust policy accepts for the SWP principal (None: no role)."""
-    import boto3  # pylint: disable=import-outside-toplevel
-    sts = boto3.client("sts", endpoint_url=moto_url, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    accounts = moto_accounts.MotoAccounts(moto_url, session_name="bench")
     found = {}
     for account in fleet["accounts"]:
-        creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (account["account_id"], ADMIN_ROLE),
-                                RoleSessionName="bench")["Credentials"]
-        iam = boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1",
-                           aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                           aws_session_token=creds["SessionToken"])
+        iam = accounts.client(account["account_id"])
         try:
             document = iam.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
         except iam.exceptions.NoSuchEntityException:
