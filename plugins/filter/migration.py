@@ -21,6 +21,7 @@ from ansible_collections.swp.aws.plugins.module_utils._report import (
     REGISTERS,
     ReportError,
     build_report,
+    cam_column,
     merge_reports,
     merge_slice_files,
     missing_result_message,
@@ -67,7 +68,7 @@ def _host_value(hostvars, host, name):
 
 
 def migration_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True,
-                     slice=None, hostvars=None, result=None, problems=None):  # pylint: disable=redefined-builtin
+                     slice=None, hostvars=None, result=None, problems=None, cam=None):  # pylint: disable=redefined-builtin
     missing = None
     if hostvars is not None and result:
         # Each host's record read here, so that a host that made none (or whose record does not resolve) is a failed
@@ -79,7 +80,7 @@ def migration_report(records, hosts, mode="apply", principal=None, manager_exter
             records.append(value if isinstance(value, dict) else None)
     try:
         return build_report(records, hosts, mode=mode, principal=principal, manager_external_id=manager_external_id,
-                            narrow=narrow, slice=slice, problems=problems, missing=missing)
+                            narrow=narrow, slice=slice, problems=problems, missing=missing, cam=cam_column(cam))
     except ReportError as exc:
         raise AnsibleFilterError("migration_report: %s" % exc) from None
 

@@ -14,6 +14,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.swp.aws.plugins.module_utils._cam_join import UNKNOWN as CAM_UNKNOWN, cam_state, count_states
 from ansible_collections.swp.aws.plugins.module_utils._masking import MASK, censor_external_ids, mask_external_id
 
 OUTCOMES = ("migrated", "would_migrate", "unchanged", "skipped", "failed")
@@ -164,8 +165,32 @@ def _counted(accounts):
     return counts
 
 
+def cam_column(cam):
+    """What a report needs of a read of Vision One Cloud Accounts (CAM): None when no read was made (no Vision One
+    key), else ``{"read": bool, "error": str or None, "by_account": {account ID: CAM record}}``.
+
+    ``cam`` is what ``swp.aws.cam_aws_account_info`` returned when registered: a listing that did not succeed (its
+    ``failed``, or no ``accounts``) proves nothing, so every account's CAM state is then ``unknown``, never ``absent``.
+    """
+    if not isinstance(cam, dict) or cam.get("skipped"):
+        return None
+    accounts = cam.get("accounts")
+    if cam.get("failed") or not isinstance(accounts, list):
+        return {"read": False, "error": str(cam.get("msg") or "Vision One Cloud Accounts could not be read."), "by_account": {}}
+    by_account = {}
+    for record in accounts:
+        if isinstance(record, dict) and record.get("account_id"):
+            by_account[str(record["account_id"])] = record
+    return {"read": True, "error": None, "by_account": by_account}
+
+
+def _cam_counted(accounts, read, error=None):
+    counts = count_states([record.get("cam_state") for record in accounts if "cam_state" in record])
+    return {"read": bool(read), "error": error, "counts": counts}
+
+
 def build_report(records, hosts, mode="apply", principal=None, manager_external_id=None, narrow=True, now=None,
-                 slice=None, problems=None, missing=None):  # pylint: disable=redefined-builtin
+                 slice=None, problems=None, missing=None, cam=None):  # pylint: disable=redefined-builtin
     """One report for the fleet: a record per host, in inventory order, and the counts per outcome.
 
     ``records[i]`` is host ``hosts[i]``'s record, or None when the host never got as far as making one.
@@ -173,6 +198,8 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
     records say which slice they come from.
     A host without a record is a failed account: its error is ``problems[host]`` (what the checks before any write
     found, naming the variable), else ``missing`` (the message for a host that made no record), else a general one.
+    With ``cam`` (a column made by cam_column), each record gets its account's ``cam_state`` (absent, legacy,
+    managed, outdated, failed, unknown) and the report a ``cam`` section counting them.
     """
     name = slice_name(slice)
     problems = problems if isinstance(problems, dict) else {}
@@ -186,6 +213,12 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
             record["error"] = record.get("error") or "The account stopped before its migration finished."
         if name:
             record["slice"] = name
+        if cam is not None:
+            account_id = record.get("account_id")
+            if cam["read"] and account_id:
+                record["cam_state"] = cam_state(cam["by_account"].get(str(account_id)), listed=True)
+            else:
+                record["cam_state"] = CAM_UNKNOWN
         accounts.append(record)
     when = now or datetime.datetime.now(datetime.timezone.utc)
     report = {
@@ -201,6 +234,8 @@ def build_report(records, hosts, mode="apply", principal=None, manager_external_
         "changed_hosts": [record["host"] for record in accounts if record.get("changed")],
         "accounts": accounts,
     }
+    if cam is not None:
+        report["cam"] = _cam_counted(accounts, cam["read"], cam["error"])
     if name:
         report["slice"] = name
     return report
@@ -311,6 +346,11 @@ def merge_reports(reports, names=None):
         "accounts": accounts,
         "slices": sorted(slices),
     }
+    cams = [report["cam"] for report in reports if isinstance(report.get("cam"), dict)]
+    if cams:
+        errors = [cam.get("error") for cam in cams if cam.get("error")]
+        merged["cam"] = _cam_counted(accounts, all(cam.get("read") for cam in cams) and len(cams) == len(reports),
+                                     errors[0] if errors else None)
     return merged
 
 
@@ -340,6 +380,15 @@ def summary_lines(report, files=None):
     lines.append("%s mode, %d accounts%s: %s" % (
         report.get("mode"), report.get("total", 0), scope,
         ", ".join("%d %s" % (counts[key], key) for key in sorted(counts) if counts[key])))
+    cam = report.get("cam")
+    if isinstance(cam, dict):
+        cam_counts = cam.get("counts") or {}
+        states = ", ".join("%d %s" % (cam_counts[key], key) for key in ("absent", "legacy", "managed", "outdated", "failed", "unknown")
+                           if cam_counts.get(key))
+        line = "Vision One Cloud Accounts (CAM): %s" % (states or "no account")
+        if not cam.get("read"):
+            line += " (not read, so every state is unknown: %s)" % (cam.get("error") or "no answer")
+        lines.append(line)
     if files is not None:
         written = ["%s %s" % (label, path) for label, path in files.items() if path]
         lines.append("Report written: %s" % "; ".join(written) if written else "No report file written (report path empty).")

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.swp.aws.plugins.module_utils._migration import plan_account, record_failure, record_step
 from ansible_collections.swp.aws.plugins.module_utils._masking import mask_in_text
-from ansible_collections.swp.aws.plugins.module_utils._report import build_report, summary_lines
+from ansible_collections.swp.aws.plugins.module_utils._report import build_report, cam_column, merge_reports, summary_lines
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
 MANAGER_ID = "3f1c9a7e-5b2d-4c8e-9f10-aa11bb22cc33"
@@ -151,3 +151,54 @@ def test_schema_refuses_what_the_format_does_not_allow(change):
     change(report)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+
+
+# Vision One Cloud Accounts (CAM) beside each account, when the role was given a Vision One key.
+def _cam_records():
+    return [record("a", "migrated", True), record("bb", "unchanged"), record("ccc", "failed", error="no"),
+            dict(record("dddd", "unchanged"), account_id=None)]
+
+
+CAM_LISTING = {"changed": False, "accounts": [
+    {"account_id": "100000000001", "role_arn": None, "sources": ["workload"], "state": None},
+    {"account_id": "100000000002", "role_arn": "arn:aws:iam::100000000002:role/VisionOneRole", "sources": [], "state": "managed"},
+    {"account_id": "999999999999", "role_arn": "arn:aws:iam::999999999999:role/VisionOneRole", "sources": [], "state": "failed"}]}
+
+
+def test_cam_states_are_recorded_and_counted_when_cam_was_read():
+    report = build_report(_cam_records(), ["a", "bb", "ccc", "dddd"], now=NOW, cam=cam_column(CAM_LISTING))
+    assert [r["cam_state"] for r in report["accounts"]] == ["legacy", "managed", "absent", "unknown"]
+    assert report["cam"]["read"] is True and report["cam"]["error"] is None
+    counts = report["cam"]["counts"]
+    assert (counts["legacy"], counts["managed"], counts["absent"], counts["unknown"], counts["failed"], counts["total"]) == (1, 1, 1, 1, 0, 4)
+    assert "Vision One Cloud Accounts (CAM): 1 absent, 1 legacy, 1 managed, 1 unknown" in summary_lines(report)
+
+
+def test_a_failed_cam_listing_proves_no_absence():
+    failed = {"failed": True, "msg": "GET /v3.0/cam/awsAccounts was refused (HTTP 401): the key is wrong"}
+    report = build_report(_cam_records(), ["a", "bb", "ccc", "dddd"], now=NOW, cam=cam_column(failed))
+    assert {r["cam_state"] for r in report["accounts"]} == {"unknown"}
+    assert report["cam"]["read"] is False and "HTTP 401" in report["cam"]["error"]
+    assert report["cam"]["counts"]["unknown"] == 4 and report["cam"]["counts"]["absent"] == 0
+    line = [text for text in summary_lines(report) if text.startswith("Vision One")][0]
+    assert "not read, so every state is unknown" in line and "HTTP 401" in line
+
+
+@pytest.mark.parametrize("cam", [None, {"skipped": True, "changed": False}])
+def test_no_cam_fields_without_a_vision_one_key(cam):
+    report = build_report(_cam_records(), ["a", "bb", "ccc", "dddd"], now=NOW, cam=cam_column(cam))
+    assert "cam" not in report and not any("cam_state" in r for r in report["accounts"])
+    assert not any(text.startswith("Vision One") for text in summary_lines(report))
+
+
+def test_report_with_cam_follows_its_json_schema_and_merges():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    one = build_report(_cam_records()[:2], ["a", "bb"], now=NOW, slice="s1", cam=cam_column(CAM_LISTING))
+    two = build_report(_cam_records()[2:], ["ccc", "dddd"], now=NOW, slice="s2", cam=cam_column(CAM_LISTING))
+    merged = merge_reports([one, two])
+    states = schema["$defs"]["account"]["properties"]["cam_state"]
+    for report in (one, two, merged):
+        jsonschema.validate(report["cam"], schema["properties"]["cam"])
+        for account in report["accounts"]:
+            jsonschema.validate(account["cam_state"], states)
+    assert merged["cam"]["read"] is True and merged["cam"]["counts"]["total"] == 4 and merged["cam"]["counts"]["absent"] == 1
