@@ -35,7 +35,7 @@ import urllib.parse
 
 from .config import ConfigError
 from .faults import FaultInjector, RateLimiter
-from .server import JSON_TYPE, RequestLog, Result, _body_for_log, _Handler, _query_dict, _SimulatorHTTPServer, html_page
+from .server import JSON_TYPE, RequestLog, Result, ServedInThread, _body_for_log, _Handler, _query_dict, html_page
 
 HTML_TYPE = 'text/html; charset=utf-8'
 FULL_KEY = 'cam-full-key'
@@ -159,7 +159,7 @@ def render(account, config):
     return record
 
 
-class CamSimulator:
+class CamSimulator(ServedInThread):
     """``CamSimulator(seed=None, host='127.0.0.1', port=0, **config)``; ``start()``, ``stop()``, ``base``."""
 
     def __init__(self, seed=None, host='127.0.0.1', port=0, verbose=False, **config):
@@ -179,32 +179,12 @@ class CamSimulator:
 
     # ---------------------------------------------------------------- lifecycle
     def start(self):
-        if self._server is None:
-            self._server = _SimulatorHTTPServer((self.host, self.port), _CamHandler, self)
-            self.port = self._server.server_address[1]
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.2},
-                                            name='cam-simulator', daemon=True)
-            self._thread.start()
+        self._serve(_CamHandler, 'cam-simulator')
         return self
 
     def stop(self):
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    @property
-    def base(self):
-        return 'http://%s:%d' % (self.host, self.port)
+        self._shut_down(server)
 
     @property
     def url(self):

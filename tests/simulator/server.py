@@ -222,7 +222,44 @@ class RequestLog:
         return self._seq
 
 
-class Simulator:
+class ServedInThread:
+    """What both simulators (SWP here, CAM in cam.py) share of serving: an HTTP server in a daemon thread, ``with``,
+    and ``base``. A subclass sets ``host``, ``port``, ``_server = None`` and ``_thread = None``."""
+
+    def _serve(self, handler, name):
+        """Start serving with ``handler`` unless already serving; returns whether it started."""
+        if self._server is not None:
+            return False
+        self._server = _SimulatorHTTPServer((self.host, self.port), handler, self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.2}, name=name, daemon=True)
+        self._thread.start()
+        return True
+
+    def _shut_down(self, server):
+        """Stop ``server`` (the one _serve started), close its open connections and wait for its thread."""
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def base(self):
+        """``http://HOST:PORT`` of the running server."""
+        return 'http://%s:%d' % (self.host, self.port)
+
+
+class Simulator(ServedInThread):
     """A running (or runnable) simulated manager.
 
     ``Simulator(seed=None, host="127.0.0.1", port=0, verbose=False, **config)``; ``start()`` serves in a
@@ -252,13 +289,8 @@ class Simulator:
 
     def start(self):
         """Serve in a daemon thread; returns self."""
-        if self._server is not None:
+        if not self._serve(_Handler, 'swp-simulator'):
             return self
-        self._server = _SimulatorHTTPServer((self.host, self.port), _Handler, self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.2},
-                                        name='swp-simulator', daemon=True)
-        self._thread.start()
         self._scheduler_stop.clear()
         self._scheduler = threading.Thread(target=self._schedule_background, name='swp-simulator-background', daemon=True)
         self._scheduler.start()
@@ -286,30 +318,12 @@ class Simulator:
             self._scheduler.join(timeout=5)
             self._scheduler = None
         self.store.cancel_timers()
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._shut_down(server)
 
     def serve_forever(self):
         """Serve in the calling thread until ``stop()`` is called from another thread."""
         self.start()
         self._thread.join()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    @property
-    def base(self):
-        """``http://HOST:PORT`` of the running server."""
-        return 'http://%s:%d' % (self.host, self.port)
 
     @property
     def url(self):
