@@ -35,7 +35,7 @@ import urllib.parse
 
 from .config import ConfigError
 from .faults import FaultInjector, RateLimiter
-from .server import JSON_TYPE, RequestLog, Result, ServedInThread, _body_for_log, _Handler, _query_dict, html_page
+from .server import RequestLog, Result, ServedInThread, _body_for_log, _Handler, _query_dict, html_page
 
 HTML_TYPE = 'text/html; charset=utf-8'
 FULL_KEY = 'cam-full-key'
@@ -380,22 +380,8 @@ class _CamHandler(_Handler):
             return
         self._send(result)
 
-    def _send(self, result):
-        payload = result.payload()
-        try:
-            self.send_response(result.status)
-            self.send_header('Content-Type', result.content_type or JSON_TYPE)
-            self.send_header('Content-Length', str(len(payload)))
-            for name, value in result.headers.items():
-                self.send_header(name, str(value))
-            if self.close_connection:
-                self.send_header('Connection', 'close')
-            self.end_headers()
-            if payload:
-                self.wfile.write(payload)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+    def _extra_headers(self):
+        return {}  # no X-DSM-Version: that is the SWP API's
 
 
 def main(argv=None):

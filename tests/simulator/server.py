@@ -778,13 +778,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(result)
 
+    def _extra_headers(self):
+        """Headers every answer carries after Content-Length (a subclass for another API overrides this)."""
+        return {'X-DSM-Version': self.server.simulator.config['dsm_version']}
+
     def _send(self, result):
         payload = result.payload()
         try:
             self.send_response(result.status)
-            self.send_header('Content-Type', result.content_type)
+            self.send_header('Content-Type', result.content_type or JSON_TYPE)
             self.send_header('Content-Length', str(len(payload)))
-            self.send_header('X-DSM-Version', self.server.simulator.config['dsm_version'])
+            for name, value in self._extra_headers().items():
+                self.send_header(name, str(value))
             for name, value in result.headers.items():
                 self.send_header(name, str(value))
             if self.close_connection:
