@@ -1,6 +1,6 @@
 # Copyright: Contributors to the swp.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures shared by the unit tests: an in-process SWP simulator, a moto server and roles in it."""
+"""Fixtures shared by the unit tests: in-process SWP and CAM simulators, a moto server and roles in it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 try:
+    from ansible_collections.swp.aws.tests.simulator.cam import CamSimulator
     from ansible_collections.swp.aws.tests.simulator.server import Simulator
     from ansible_collections.swp.aws.tests.support.moto_accounts import MotoAccounts
 except ImportError:  # a plain checkout, not the ansible_collections tree
+    from tests.simulator.cam import CamSimulator
     from tests.simulator.server import Simulator
     from tests.support.moto_accounts import MotoAccounts
 
@@ -29,6 +31,15 @@ except ImportError:  # a plain checkout, not the ansible_collections tree
 def simulator_server():
     # No rate limit: tests make many calls in a second; the limit itself is tested in tests/unit/simulator.
     sim = Simulator(rate_limit=0)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="module")
+def cam_server():
+    """A CAM simulator, one per test module."""
+    sim = CamSimulator()
     sim.start()
     yield sim
     sim.stop()

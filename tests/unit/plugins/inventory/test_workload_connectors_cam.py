@@ -10,20 +10,12 @@ import pytest
 
 from ansible.errors import AnsibleParserError
 
-from ansible_collections.swp.aws.tests.simulator.cam import FULL_KEY, CamSimulator
+from ansible_collections.swp.aws.tests.simulator.cam import FULL_KEY
 from ansible_collections.swp.aws.tests.unit.plugins.inventory.test_workload_connectors import (  # pylint: disable=unused-import
     FLEET, ROLE_ARN, SEARCH, calls, env, hosts_of, loader_ready, parse, variables)
 
 CAM_ACCOUNTS = [{"id": "100000000001", "kind": "legacy"}, {"id": "100000000002", "kind": "managed"},
                 {"id": "100000000004", "kind": "failed"}, {"id": "100000000099", "kind": "managed"}]
-
-
-@pytest.fixture(scope="module")
-def cam_server():
-    sim = CamSimulator()
-    sim.start()
-    yield sim
-    sim.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.swp.aws.plugins.modules import cam_aws_account_info
-from ansible_collections.swp.aws.tests.simulator.cam import CAM_PROFILES, FULL_KEY, NO_PERMISSION_KEY, CamSimulator
+from ansible_collections.swp.aws.tests.simulator.cam import CAM_PROFILES, FULL_KEY, NO_PERMISSION_KEY
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
 FLEET = [{"id": "100000000001", "kind": "legacy", "name": "payments"}, {"id": "100000000002", "kind": "managed"},
@@ -19,14 +19,6 @@ FLEET = [{"id": "100000000001", "kind": "legacy", "name": "payments"}, {"id": "1
          {"id": "100000000005", "kind": "legacy"}]
 STANDING = ["legacy", "managed", "outdated", "failed", "legacy"]
 SECRET = "kL9-cam-canary-Bearer-7Qm2Zx4Rt8Vw"
-
-
-@pytest.fixture(scope="module")
-def cam_server():
-    sim = CamSimulator()
-    sim.start()
-    yield sim
-    sim.stop()
 
 
 @pytest.fixture
