@@ -56,15 +56,18 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:  # imported as part of the tests package (the unit tests, tests/chaos.py)
+    from .support.serving import serve_until_signal
+except ImportError:  # run as a script: its folder, tests/, is the first entry of sys.path
+    from support.serving import serve_until_signal  # pylint: disable=import-error
 
 ERROR_FAULTS = {
     # kind: (HTTP status, AWS error code, type, message)
@@ -484,15 +487,6 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self._handle()
 
 
-def write_ready_file(path, text):
-    """Write the ready file through a temporary file and a rename, so a reader never sees half of it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".fault-proxy-ready-", dir=directory)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text + "\n")
-    os.replace(temporary, path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upstream", required=True, help="the moto server, http://HOST:PORT")
@@ -509,23 +503,9 @@ def main(argv=None):
     except (ValueError, OSError) as exc:
         sys.stderr.write("aws_fault_proxy: %s\n" % exc)
         return 2
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_args: stopped.set())
     proxy.start()
-    ready = json.dumps({"url": proxy.url, "view_url": proxy.view_url, "pid": os.getpid()})
-    if args.ready_file:
-        write_ready_file(args.ready_file, ready)
-    sys.stdout.write(ready + "\n")
-    sys.stdout.flush()
-    try:
-        while not stopped.wait(0.5):
-            pass
-    finally:
-        proxy.stop()
-        if args.ready_file and os.path.exists(args.ready_file):
-            os.unlink(args.ready_file)
-    return 0
+    return serve_until_signal(proxy, {"url": proxy.url, "view_url": proxy.view_url, "pid": os.getpid()}, args.ready_file,
+                              prefix=".fault-proxy-ready-")
 
 
 if __name__ == "__main__":

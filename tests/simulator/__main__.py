@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import tempfile
-import threading
 
+from ..support.serving import serve_until_signal
 from .config import ConfigError
 from .faults import FaultError
 from .server import Simulator
@@ -51,20 +49,6 @@ def config_options(pairs):
     return options
 
 
-def write_ready_file(path, text):
-    """Write the file through a temporary file and a rename, so readers never see it half-written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix='.simulator-ready-', dir=directory)
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
-            stream.write(text + '\n')
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def main(argv=None):
     """Run the simulator until SIGTERM/SIGINT; returns the exit status."""
     args = parse_args(argv)
@@ -82,27 +66,8 @@ def main(argv=None):
         sys.stderr.write('swp-simulator: cannot start: %s\n' % exc)
         return 2
 
-    stop = threading.Event()
-
-    def on_signal(signum, frame):  # pylint: disable=unused-argument
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    ready = json.dumps({'url': simulator.url, 'base': simulator.base, 'pid': os.getpid()})
-    try:
-        if args.ready_file:
-            write_ready_file(args.ready_file, ready)
-        sys.stdout.write(ready + '\n')
-        sys.stdout.flush()
-        while not stop.wait(0.5):
-            pass
-    finally:
-        simulator.stop()
-        if args.ready_file and os.path.exists(args.ready_file):
-            os.unlink(args.ready_file)
-    return 0
+    return serve_until_signal(simulator, {'url': simulator.url, 'base': simulator.base, 'pid': os.getpid()},
+                              args.ready_file, prefix='.simulator-ready-')
 
 
 if __name__ == '__main__':

@@ -27,12 +27,12 @@ import copy
 import json
 import os
 import re
-import signal
 import sys
 import threading
 import time
 import urllib.parse
 
+from ..support.serving import serve_until_signal
 from .config import ConfigError
 from .faults import FaultInjector, RateLimiter
 from .server import RequestLog, Result, ServedInThread, _body_for_log, _Handler, _query_dict, html_page
@@ -392,7 +392,7 @@ def main(argv=None):
     parser.add_argument('--ready-file')
     parser.add_argument('--config', action='append', default=[], metavar='NAME=VALUE')
     args = parser.parse_args(argv)
-    from .__main__ import config_options, write_ready_file  # pylint: disable=import-outside-toplevel
+    from .__main__ import config_options  # pylint: disable=import-outside-toplevel
     try:
         seed = None
         if args.seed:
@@ -402,21 +402,8 @@ def main(argv=None):
     except (ConfigError, CamError, OSError, ValueError) as exc:
         sys.stderr.write('cam-simulator: cannot start: %s\n' % exc)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    ready = json.dumps({'url': sim.url, 'base': sim.base, 'pid': os.getpid()})
-    if args.ready_file:
-        write_ready_file(args.ready_file, ready)
-    print(ready, flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        sim.stop()
-        if args.ready_file and os.path.exists(args.ready_file):
-            os.unlink(args.ready_file)
-    return 0
+    return serve_until_signal(sim, {'url': sim.url, 'base': sim.base, 'pid': os.getpid()}, args.ready_file,
+                              prefix='.simulator-ready-')
 
 
 if __name__ == '__main__':
