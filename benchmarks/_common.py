@@ -181,6 +181,20 @@ def run_measured(cmd, env=None, cwd=ROOT, timeout=300, stdin_data=None, keep_out
                     usage.ru_utime + usage.ru_stime)
 
 
+def build_fleet(tmp, spec, sim_base, moto_url, timeout):
+    """Write the fleet ``spec`` to TMP/fleet-spec.json and build it with ``tests/fleet.py build`` (roles in moto,
+    connectors in the simulator); returns the inventory it wrote, TMP/inventory.json."""
+    spec_path = os.path.join(tmp, "fleet-spec.json")
+    inventory = os.path.join(tmp, "inventory.json")
+    with open(spec_path, "w", encoding="utf-8") as handle:
+        json.dump(spec, handle)
+    m = run_measured([PY, os.path.join("tests", "fleet.py"), "--moto-url", moto_url, "build", "--spec", spec_path,
+                      "--sim-base", sim_base, "--inventory-out", inventory], env=base_env(), timeout=timeout)
+    if m.returncode != 0:
+        raise BenchError("tests/fleet.py failed: %s" % m.tail(8))
+    return inventory
+
+
 def module_result(measured):
     """The JSON result a module printed (the last JSON object line of its stdout)."""
     for line in reversed(measured.stdout.strip().splitlines()):

@@ -11,13 +11,12 @@ CPU seconds, the tasks each account ran (PLAY RECAP: ok + skipped + failed per h
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import tempfile
 
-from _common import FULL_KEY, PY, ROOT, BenchError, Sim, base_env, heading, run_measured, table
+from _common import FULL_KEY, ROOT, BenchError, Sim, base_env, build_fleet, heading, run_measured, table
 
 ACCOUNTS = 50
 FORKS = 10
@@ -109,17 +108,9 @@ def tasks_per_account(stdout):
 
 
 def _build(tmp, sim_base, moto_url, accounts):
-    spec_path = os.path.join(tmp, "fleet-spec.json")
-    inventory = os.path.join(tmp, "inventory.json")
     spec = {"simulator": {"config": {"iam_propagation_delay": 0}},
             "accounts": [{"name": "acct-%03d" % i, "kind": "user_defined"} for i in range(accounts)]}
-    with open(spec_path, "w", encoding="utf-8") as handle:
-        json.dump(spec, handle)
-    m = run_measured([PY, os.path.join("tests", "fleet.py"), "--moto-url", moto_url, "build", "--spec", spec_path,
-                      "--sim-base", sim_base, "--inventory-out", inventory], env=base_env(), timeout=600)
-    if m.returncode != 0:
-        raise BenchError("tests/fleet.py failed: %s" % m.tail(8))
-    return inventory
+    return build_fleet(tmp, spec, sim_base, moto_url, timeout=600)
 
 
 def run(api_url, sim_base, moto_url, summary, accounts=ACCOUNTS):

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 
-from _common import FULL_KEY, PY, ROOT, BenchError, Sim, base_env, heading, run_measured, table
+from _common import FULL_KEY, ROOT, Sim, base_env, build_fleet, heading, run_measured, table
 
 ACCOUNTS = 100
 FORKS = 10
@@ -32,15 +32,8 @@ def run(api_url, sim_base, moto_url, summary):
         spec = {"simulator": {"config": {"iam_propagation_delay": 0, "rate_limit": LIMIT, "rate_limit_window": WINDOW,
                                          "rate_limit_retry_after": False}},
                 "accounts": [{"name": "limited-%03d" % i, "kind": "user_defined"} for i in range(ACCOUNTS)]}
-        spec_path = os.path.join(tmp, "fleet-spec.json")
-        inventory = os.path.join(tmp, "inventory.json")
         report_path = os.path.join(tmp, "report.json")
-        with open(spec_path, "w", encoding="utf-8") as handle:
-            json.dump(spec, handle)
-        m = run_measured([PY, os.path.join("tests", "fleet.py"), "--moto-url", moto_url, "build", "--spec", spec_path,
-                          "--sim-base", sim_base, "--inventory-out", inventory], env=base_env(), timeout=300)
-        if m.returncode != 0:
-            raise BenchError("tests/fleet.py failed: %s" % m.tail(8))
+        inventory = build_fleet(tmp, spec, sim_base, moto_url, timeout=300)
         env = base_env(SWP_API_URL=api_url, SWP_API_KEY=FULL_KEY, ANSIBLE_CONFIG=os.path.join(ROOT, "demo", "ansible.cfg"),
                        DEMO_REPORT=report_path)
         sim.clear_requests()
