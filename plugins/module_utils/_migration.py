@@ -184,9 +184,9 @@ def plan_account(host, account, policy, connector, manager_id, principal=SWP_PRI
 def record_step(record, plan, step, changed=False, narrow=True, check_mode=False, via="edit", files=None, results=None):
     """The record after one step of the migration: ``widen``, ``switch``, ``files`` or ``done`` (after the narrow, if any).
 
-    ``results``: the registered results of the step's tasks; one that changed something makes the step changed. At
-    ``done``, a dry run's narrow through a stack counts as a change when the narrowed policy differs (the update itself
-    is not run in a dry run).
+    ``results``: the registered results of the step's tasks; one that changed something makes the step changed. In a
+    dry run the trust-policy writes are not run (owner_steps()): the widen counts as a change when the plan widens,
+    and at ``done`` the narrow (in place or through a stack) when the narrowed policy differs.
 
     ``via`` says how the narrow was made: ``edit`` (in place), ``stack`` (through the CloudFormation stack that owns
     the role) or ``files`` (not at all: the narrowed document was written for the tool that owns the role).
@@ -195,7 +195,9 @@ def record_step(record, plan, step, changed=False, narrow=True, check_mode=False
     record["actions"] = list(record.get("actions") or [])
     if results is not None:
         changed = changed or any(isinstance(result, dict) and result.get("changed") for result in results)
-        if step == "done" and check_mode and via == "stack" and plan.get("needs_narrow"):
+        if check_mode and step == "widen" and plan.get("needs_widen"):
+            changed = True
+        if check_mode and step == "done" and narrow and via in ("edit", "stack") and plan.get("needs_narrow"):
             changed = True
     if step == "files":
         record["files"] = list(files or [])
@@ -318,8 +320,12 @@ def owner_steps(plan, owner, narrow=True, check_mode=False):
 
     ``fail`` (nothing written), ``read_stack`` (the template and parameters of the stack that owns the role, checked
     against the planned narrowed policy), ``files`` (the trust-policy documents written for the owner's tool),
-    ``widen``, ``switch`` (and its record, after the widen's), ``verify`` (the synchronization proved),
+    ``show_widened``, ``widen``, ``switch`` (and its record, after the widen's), ``verify`` (the synchronization proved),
     ``show_narrowed``, ``narrow`` (in place) and ``narrow_stack`` (through the stack).
+
+    A dry run (``check_mode``) shows each trust-policy write as its masked diff and does not run the write itself: the
+    plan was made from the document just read, so the write's own check-mode answer would only repeat it, at the cost
+    of one more AWS module run per write; record_step() counts the write as the plan says.
     """
     mode = owner["mode"]
     if owner["message"]:
@@ -332,13 +338,15 @@ def owner_steps(plan, owner, narrow=True, check_mode=False):
     # A tagged role whose tool must widen it first gets its files only; a stack's role is reported, unless asked.
     if mode in ("edit", "update_stack") or (mode == "files" and not plan["needs_widen"]):
         if plan["needs_widen"]:
+            steps.append("show_widened")
+        if plan["needs_widen"] and not check_mode:
             steps.append("widen")
         steps.append("switch")
         if not check_mode:
             steps.append("verify")
         if narrow and plan["needs_narrow"] and mode != "files":
             steps.append("show_narrowed")
-        if narrow and plan["needs_narrow"] and mode == "edit":
+        if narrow and plan["needs_narrow"] and mode == "edit" and not check_mode:
             steps.append("narrow")
         if narrow and mode == "update_stack" and not check_mode:
             steps.append("narrow_stack")

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.swp.aws.plugins.filter.role_shared import role_message, shared_retry_sts
 from ansible_collections.swp.aws.plugins.module_utils._connector_plan import connector_for, connector_index
-from ansible_collections.swp.aws.plugins.module_utils._migration import owner_steps, plan_account, stack_update, target
+from ansible_collections.swp.aws.plugins.module_utils._migration import owner_steps, plan_account, record_step, stack_update, target
 from ansible_collections.swp.aws.plugins.module_utils._onboarding import onboarding_steps
 from ansible_collections.swp.aws.plugins.module_utils._report import (ReportError, build_report, merge_slice_files,
                                                                       role_settings, verdict_message)
@@ -78,14 +78,37 @@ def test_the_plan_lists_its_steps():
     assert _plan(_policy(MANAGER_ID))["steps"] == []
     plan = _plan(_policy(OLD_ID))
     edit = {"mode": "edit", "message": None}
-    assert owner_steps(plan, edit) == ["widen", "switch", "verify", "show_narrowed", "narrow"]
-    assert owner_steps(plan, edit, check_mode=True) == ["widen", "switch", "show_narrowed", "narrow"]
-    assert owner_steps(plan, edit, narrow=False) == ["widen", "switch", "verify"]
+    assert owner_steps(plan, edit) == ["show_widened", "widen", "switch", "verify", "show_narrowed", "narrow"]
+    # A dry run shows the writes as diffs and does not run them.
+    assert owner_steps(plan, edit, check_mode=True) == ["show_widened", "switch", "show_narrowed"]
+    assert owner_steps(plan, edit, narrow=False) == ["show_widened", "widen", "switch", "verify"]
     assert owner_steps(plan, {"mode": "update_stack", "message": None}) == [
-        "read_stack", "widen", "switch", "verify", "show_narrowed", "narrow_stack"]
+        "read_stack", "show_widened", "widen", "switch", "verify", "show_narrowed", "narrow_stack"]
+    assert owner_steps(plan, {"mode": "update_stack", "message": None}, check_mode=True) == [
+        "read_stack", "show_widened", "switch", "show_narrowed"]
     assert owner_steps(plan, {"mode": "files", "message": None}) == ["files"]
     assert owner_steps(plan, {"mode": "report", "message": None}) == []
     assert owner_steps(plan, {"mode": "update_stack", "message": "no parameter"}) == ["fail"]
+
+
+def test_a_dry_run_counts_the_writes_it_leaves_out_as_the_plan_says():
+    plan = _plan(_policy(OLD_ID))
+    assert plan["needs_widen"] and plan["needs_narrow"]
+    skipped = {"changed": False, "skipped": True}
+    widened = record_step(plan["record"], plan, "widen", check_mode=True, results=[skipped])
+    assert widened["changed"] and widened["actions"] == ["widen_trust_policy"]
+    for via, action in (("edit", "narrow_trust_policy"), ("stack", "update_stack")):
+        done = record_step(widened, plan, "done", check_mode=True, via=via, results=[skipped])
+        assert done["outcome"] == "would_migrate" and done["actions"][-1] == action
+    # Not asked to narrow, or a tool that gets files: no narrow counted.
+    assert record_step(widened, plan, "done", check_mode=True, narrow=False, results=[skipped])["actions"] == ["widen_trust_policy"]
+    assert record_step(widened, plan, "done", check_mode=True, via="files", results=[skipped])["actions"] == ["widen_trust_policy"]
+    # An apply counts what the write did: a skipped write changed nothing.
+    assert not record_step(plan["record"], plan, "widen", results=[skipped]).get("changed")
+    # A policy already widened: the dry run counts no widen.
+    half = _plan(_policy(OLD_ID, MANAGER_ID))
+    assert not half["needs_widen"] and half["needs_narrow"]
+    assert not record_step(half["record"], half, "widen", check_mode=True, results=[skipped]).get("changed")
 
 
 def test_the_onboarding_steps_follow_the_stack_decision():
