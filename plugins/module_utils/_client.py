@@ -267,6 +267,12 @@ def _without_secret(error, secrets):
 class WorkloadClient:
     """A pooled HTTP session bound to one manager and one API key."""
 
+    # How the messages name the service, its server and what its rate limit counts (the Vision One client has its own).
+    API_NAME = "the Workload Security API"
+    SERVER = "the manager"
+    HTTPS_PORT = "the manager's HTTPS port, for example 443 or 4119"
+    RATE_LIMIT = "The limit counts calls per API key, tenant and manager node over 60 seconds"
+
     def __init__(self, url, api_key, auth_header="authorization", api_version="v1", validate_certs=True,
                  ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0, pool_size=10, warn=None):
         if not HAS_REQUESTS:
@@ -376,13 +382,13 @@ class WorkloadClient:
         except requests.exceptions.SSLError as exc:
             if _plain_http_answer(exc):
                 raise WorkloadApiError(
-                    "The server at %s answered plain HTTP to an https:// URL: use http:// or the right port (the "
-                    "manager's HTTPS port, for example 443 or 4119; TLS said: %s)." % (self.base_url, _reason(exc)),
+                    "The server at %s answered plain HTTP to an https:// URL: use http:// or the right port (%s; "
+                    "TLS said: %s)." % (self.base_url, self.HTTPS_PORT, _reason(exc)),
                     method, path, kind="tls")
             raise WorkloadApiError(
-                "TLS certificate verification failed for %s: %s. If the manager uses a private CA or a self-signed "
-                "certificate, set ca_path to the PEM bundle that signed it (validate_certs: false only for a test manager)."
-                % (self.base_url, _reason(exc)), method, path, kind="tls")
+                "TLS certificate verification failed for %s: %s. If %s uses a private CA or a self-signed "
+                "certificate, set ca_path to the PEM bundle that signed it (validate_certs: false only for a test server)."
+                % (self.base_url, _reason(exc), self.SERVER), method, path, kind="tls")
         except requests.exceptions.ConnectTimeout as exc:
             raise self._unreachable(method, path, exc)
         except requests.exceptions.ConnectionError as exc:
@@ -406,14 +412,14 @@ class WorkloadClient:
 
     def _unreachable(self, method, path, exc):
         return WorkloadApiError(
-            "Cannot reach the Workload Security API at %s (%s %s): %s. Check the url option, DNS, proxy and firewall."
-            % (self.base_url, method, path, _reason(exc)), method, path, kind="connection")
+            "Cannot reach %s at %s (%s %s): %s. Check the url option, DNS, proxy and firewall."
+            % (self.API_NAME, self.base_url, method, path, _reason(exc)), method, path, kind="connection")
 
     def _lost(self, method, path, idempotent, exc):
         if idempotent:
             return WorkloadApiError(
-                "%s %s: no answer from %s within %s seconds after %d retries (%s). Raise timeout or check the manager's health."
-                % (method, path, self.base_url, self.timeout, self.retries, _reason(exc)), method, path, kind="timeout")
+                "%s %s: no answer from %s within %s seconds after %d retries (%s). Raise timeout or check the health of %s."
+                % (method, path, self.base_url, self.timeout, self.retries, _reason(exc), self.SERVER), method, path, kind="timeout")
         return WorkloadApiError(
             "%s %s: the request was sent but no answer came back (%s); it may or may not have been carried out."
             % (method, path, _reason(exc)), method, path, kind="timeout")
@@ -458,13 +464,12 @@ class WorkloadClient:
             msg = "%s %s: not found (%s%s)." % (method, path, http, said)
             kind = "not_found"
         elif status == 429:
-            msg = ("%s %s: the API is still rate limiting (HTTP 429 Too many API requests) after %d retries. The limit counts "
-                   "calls per API key, tenant and manager node over 60 seconds: lower the number of forks or raise retries."
-                   % (method, path, retried))
+            msg = ("%s %s: the API is still rate limiting (HTTP 429 Too many API requests) after %d retries. %s: lower "
+                   "the number of forks or raise retries." % (method, path, retried, self.RATE_LIMIT))
             kind = "throttled"
         elif status >= 500:
-            msg = ("%s %s: the manager failed (%s%s), after %d retries. Try again later; if it persists, check the "
-                   "manager's health." % (method, path, http, said, retried))
+            msg = ("%s %s: %s failed (%s%s), after %d retries. Try again later; if it persists, check the health of "
+                   "%s." % (method, path, self.SERVER, http, said, retried, self.SERVER))
             kind = "server"
         elif status == 409:
             msg = "%s %s: conflict (%s%s)." % (method, path, http, said)

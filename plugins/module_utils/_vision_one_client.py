@@ -60,6 +60,11 @@ def _v1_key(api_key):
 class VisionOneClient(WorkloadClient):
     """A pooled HTTP session bound to one Vision One region and one API key (sent as a Bearer token)."""
 
+    API_NAME = "the Vision One API"
+    SERVER = "Vision One"
+    HTTPS_PORT = "Vision One answers on 443"
+    RATE_LIMIT = "Vision One limits the calls per API key"
+
     def __init__(self, url, api_key, validate_certs=True, ca_path=None, timeout=30.0, retries=5, backoff_factor=1.0,
                  pool_size=4, warn=None):
         base = normalize_v1_url(url)

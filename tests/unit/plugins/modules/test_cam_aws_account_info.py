@@ -181,3 +181,11 @@ def test_bad_options_fail_before_any_call(cam, capsys, args, words):
 def test_tls_is_on_by_default(cam, capsys):
     rc, result = run(cam, capsys, url=cam.url.replace("http://", "https://"), retries=0)
     assert rc == 1 and result["api_error"]["kind"] == "tls"
+    # The messages name Vision One, not the SWP manager whose client it builds on.
+    assert "Vision One" in result["msg"] and "manager" not in result["msg"]
+
+
+def test_an_unreachable_host_is_named_as_vision_one(cam, capsys):
+    rc, result = run(cam, capsys, url="http://127.0.0.1:9", retries=0)
+    assert rc == 1 and result["api_error"]["kind"] == "connection"
+    assert "Cannot reach the Vision One API at http://127.0.0.1:9" in result["msg"] and "manager" not in result["msg"]
