@@ -225,7 +225,7 @@ def onboarding_steps(plan, stack, check_mode=False):
 
     ``fail`` (nothing written), ``show_role`` (the role's trust policy as it will be), ``stack`` (the stack created or
     updated), ``direct`` (the role written in place) and ``role`` (its trust policy written), ``permissions`` or, for
-    a role a dry run would create, ``show_permissions``, ``connector`` and ``narrow``.
+    a role a dry run would create, ``show_permissions``, ``connector``, ``show_narrowed`` and ``narrow``.
     """
     if plan["action"] == FAIL or stack.get("message"):
         return ["fail"]
@@ -245,7 +245,7 @@ def onboarding_steps(plan, stack, check_mode=False):
     if plan["create_connector"]:
         steps.append("connector")
     if not via_stack and plan["narrowed"] is not None:
-        steps.append("narrow")
+        steps.extend(["show_narrowed", "narrow"])
     return steps
 
 

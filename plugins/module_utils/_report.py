@@ -512,18 +512,19 @@ PROGRESS = {
 }
 
 
-# The registered results of each write phase's tasks, by role and phase: what the progress line reads by default.
+# The registered results of each write phase's tasks, by role and phase: what the progress line reads by default (the
+# narrow in place is the shared layer's, tasks/narrow.yml).
 REGISTERS = {
     "extid_migration": {
         "widen": ("extid_migration__widen",),
         "switch": ("extid_migration__switch",),
-        "narrow": ("extid_migration__narrow", "extid_migration__stack_update", "extid_migration__stack_narrow"),
+        "narrow": ("shared__narrow", "extid_migration__stack_update", "extid_migration__stack_narrow"),
     },
     "connector_onboarding": {
         "role": ("connector_onboarding__role", "connector_onboarding__stack_write", "connector_onboarding__stack_trust"),
         "permissions": ("connector_onboarding__permissions",),
         "connector": ("connector_onboarding__created",),
-        "narrow": ("connector_onboarding__narrow",),
+        "narrow": ("shared__narrow",),
     },
 }
 

@@ -118,6 +118,11 @@ def test_the_onboarding_steps_follow_the_stack_decision():
         "show_role", "direct", "role", "show_permissions", "connector"]
     assert onboarding_steps(plan, {"mode": "stack", "stack": "create"}) == ["show_role", "stack", "permissions", "connector"]
     assert onboarding_steps(plan, {"mode": "stack", "stack": "none", "message": "busy"}) == ["fail"]
+    # A role that accepts more than the manager-defined ID is shown narrowed, then narrowed in place (the shared
+    # layer's tasks/narrow.yml runs both steps); through a stack, the template narrows it.
+    widened = dict(plan, trust="widen", narrowed={"Statement": []})
+    assert onboarding_steps(widened, {"mode": "direct"})[-2:] == ["show_narrowed", "narrow"]
+    assert "narrow" not in onboarding_steps(widened, {"mode": "stack", "stack": "update"})
 
 
 def test_the_stack_update_keeps_every_other_parameter():
