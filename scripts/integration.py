@@ -31,19 +31,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # run's per-target lines). Only the order of the numbers matters: they decide which shard gets what. A target not
 # listed for a profile costs STRICT_FACTOR of its documented cost under strict.
 COSTS = {
-    ("documented", "extid_migration_rollout"): 500,
-    ("documented", "connector_onboarding_fleet"): 330,
-    ("documented", "cam_account_standing"): 190,
-    ("documented", "extid_migration_chaos"): 90,
-    ("documented", "readme_examples"): 85,
-    ("documented", "workload_api_key_leaks"): 67,
-    ("documented", "workload_connectors_inventory"): 48,
-    ("documented", "workload_connector"): 28,
-    ("documented", "workload_extid"): 11,
-    ("documented", "workload_connector_info"): 10,
-    ("documented", "workload_preflight"): 8,
-    ("strict", "extid_migration_rollout"): 280,
-    ("strict", "workload_connector"): 29,
+    ("documented", "extid_migration_rollout"): 420,
+    ("documented", "connector_onboarding_fleet"): 340,
+    ("documented", "cam_account_standing"): 110,
+    ("documented", "extid_migration_chaos"): 100,
+    ("documented", "readme_examples"): 76,
+    ("documented", "workload_api_key_leaks"): 66,
+    ("documented", "workload_connectors_inventory"): 41,
+    ("documented", "workload_connector"): 23,
+    ("documented", "workload_extid"): 12,
+    ("documented", "workload_connector_info"): 9,
+    ("documented", "workload_preflight"): 6,
+    ("strict", "extid_migration_rollout"): 251,
+    ("strict", "workload_connector"): 31,
+    ("strict", "workload_extid"): 14,
 }
 STRICT_FACTOR = 0.9
 DEFAULT_COST = 60
