@@ -357,7 +357,12 @@ class Chaos:
                          "retry_files_enabled = False\n" % args.forks)
 
     def faults_on(self, seed, iam=True):
-        self.sim.random_faults(swp_faults(self.args.fault_rate), seed=seed)
+        document = {"random": swp_faults(self.args.fault_rate), "seed": seed}
+        if self.args.smoke:
+            # The smoke test makes some 20 SWP calls: at a 10 % rate none may draw a fault (15 % of seeds), so the
+            # first call of each faulted run is refused (503, which the client retries) whatever the draws.
+            document["sequence"] = [{"status": 503}]
+        self.sim.call("POST", "/faults", document)
         if iam:
             self.proxy.configure(iam_faults(self.args.fault_rate), seed=seed)
 
