@@ -27,24 +27,26 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# Seconds per (profile, target), measured on a 2-core machine running two shards side by side (the last clean-clone
+# Seconds per (profile, target), measured on a 2-core machine running two shards side by side (a clean-clone
 # run's per-target lines). Only the order of the numbers matters: they decide which shard gets what. A target not
 # listed for a profile costs STRICT_FACTOR of its documented cost under strict.
 COSTS = {
-    ("documented", "extid_migration_rollout"): 420,
-    ("documented", "connector_onboarding_fleet"): 340,
-    ("documented", "cam_account_standing"): 110,
-    ("documented", "extid_migration_chaos"): 100,
-    ("documented", "readme_examples"): 76,
-    ("documented", "workload_api_key_leaks"): 66,
-    ("documented", "workload_connectors_inventory"): 41,
-    ("documented", "workload_connector"): 23,
-    ("documented", "workload_extid"): 12,
+    ("documented", "extid_migration_rollout"): 410,
+    ("documented", "connector_onboarding_fleet"): 253,
+    ("documented", "cam_account_standing"): 103,
+    ("documented", "extid_migration_chaos"): 80,
+    ("documented", "workload_api_key_leaks"): 60,
+    ("documented", "readme_examples"): 53,
+    ("documented", "workload_connectors_inventory"): 31,
+    ("documented", "workload_connector"): 19,
+    ("documented", "workload_extid"): 9,
     ("documented", "workload_connector_info"): 9,
     ("documented", "workload_preflight"): 6,
-    ("strict", "extid_migration_rollout"): 251,
+    ("strict", "extid_migration_rollout"): 230,
     ("strict", "workload_connector"): 31,
     ("strict", "workload_extid"): 14,
+    ("strict", "workload_connector_info"): 7,
+    ("strict", "workload_preflight"): 5,
 }
 STRICT_FACTOR = 0.9
 DEFAULT_COST = 60
