@@ -82,8 +82,11 @@ def extid_migration_step(record, plan, step, changed=False, narrow=True, check_m
 
 
 def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report", tagged_roles="files", parameter="ExternalID",
-                          tag_key="", tag_values=None, narrow=True, check_mode=False):
-    """Who owns the account's role (a CloudFormation stack, a tagged tool, nobody) and how to migrate it."""
+                          tag_key="", tag_values=None, narrow=True, check_mode=False, stack=None):
+    """Who owns the account's role (a CloudFormation stack, a tagged tool, nobody) and how to migrate it.
+
+    ``stacks``: the results of an amazon.aws.cloudformation_info loop over regions; when none ran, ``stack`` is the
+    stack swp.aws.trust_policy_info found (None: none)."""
     if not isinstance(plan, Mapping) or "record" not in plan:
         raise AnsibleFilterError("extid_migration_owner: the input must be the result of swp.aws.extid_migration_plan")
     roles = list(iam_roles or [])
@@ -97,7 +100,10 @@ def extid_migration_owner(plan, iam_roles, stacks=None, cloudformation="report",
         by_region[result.get("item")] = result.get("cloudformation") or {}
     values = [tag_values] if isinstance(tag_values, str) else list(tag_values or [])
     try:
-        stack = find_stack(by_region, role.get("role_name"), role.get("arn"))
+        if by_region:
+            stack = find_stack(by_region, role.get("role_name"), role.get("arn"))
+        elif stack is not None and not isinstance(stack, Mapping):
+            raise AnsibleFilterError("extid_migration_owner: stack must be the stack swp.aws.trust_policy_info found, or null")
         tagged = is_tagged(role.get("tags"), tag_key, values)
         tag = "%s=%s" % (tag_key, "|".join(values) or "*") if tag_key else None
         return plan_owner(plan, stack, tagged, cloudformation=cloudformation, tagged_roles=tagged_roles, parameter=parameter,

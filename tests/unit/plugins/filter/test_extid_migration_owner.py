@@ -175,3 +175,26 @@ def test_the_stack_check_refuses_what_would_not_narrow_as_planned():
     assert not check(result, {"stack_template": unknown}, plan_for(), NEW, ACCOUNT)["ok"]
     assert not check(result, {"stack_template": "{not: [yaml"}, plan_for(), NEW, ACCOUNT)["ok"]
     assert not check(result, {"stack_template": {"Resources": {}}}, plan_for(), NEW, ACCOUNT)["ok"]
+
+
+FOUND_BY_READ = {"name": "swp-role", "region": "us-east-1", "logical_id": "CrossAccountRole", "status": "CREATE_COMPLETE",
+                 "parameters": ["ExternalID", "Team"]}
+
+
+def test_the_stack_the_read_found_decides_when_no_look_up_ran_and_matches_the_look_ups_decision():
+    by_read = FILTERS["extid_migration_owner"](plan_for(), role(), [{"item": "us-east-1", "skipped": True}], stack=FOUND_BY_READ)
+    by_look_up = owner()
+    assert by_read == by_look_up
+    assert by_read["record"]["owner"] == "cloudformation" and by_read["mode"] == "report"
+    assert FILTERS["extid_migration_owner"](plan_for(), role(), [], stack=None)["mode"] == "edit"
+
+
+def test_a_look_up_that_ran_wins_over_the_stack_the_read_found():
+    # The read left the look-up out (the role named the manager's ID); the look-up before the write found none.
+    result = FILTERS["extid_migration_owner"](plan_for(), role(), [{"item": "us-east-1", "cloudformation": {}}], stack=FOUND_BY_READ)
+    assert result["mode"] == "edit" and result["record"]["stack"] is None
+
+
+def test_a_stack_that_is_not_a_mapping_is_refused():
+    with pytest.raises(AnsibleFilterError, match="stack must be the stack swp.aws.trust_policy_info found"):
+        FILTERS["extid_migration_owner"](plan_for(), role(), [], stack="swp-role")
