@@ -83,15 +83,65 @@ demo-steps: ## the demo's steps; run by `make demo` inside services.py, which st
 	    -e account_standing_assume_role_name=OrganizationAccountAccessRole -e account_standing_aws_endpoint_url=$(MOTO_URL)
 	@echo; echo "Demo done: the rerun changed nothing. Reports (JUnit XML beside each): $(DEMO_REPORTS); account standing: $(BUILD)/demo-account-standing.json"
 
-# Each stage in turn, each timed, so a slow one shows (`make units` and the others run one stage).
+# Each stage timed, so a slow one shows (`make units` and the others run one stage). The stages before integration
+# (units) run first, alone; then integration runs beside the static stages (TEST_STATIC_STAGES, one after another),
+# which use the CPU that integration's shards leave idle. The static stages build their own tree under
+# TEST_STATIC_BUILD, so neither side touches the other's collection tree, and write their output to TEST_STATIC_LOG,
+# printed when integration is done (at once when a static stage fails). A failed stage on either side fails
+# `make test`; the other side runs to its end. The static side runs in its own process group, stopped on Ctrl-C.
 TEST_STAGES := units integration sanity lint docs-lint ee
-test: ## the whole suite, each stage timed: units, integration, sanity, ansible-lint, docs-lint, ee
-	@times=""; for stage in $(TEST_STAGES); do \
-	    started=$$(date +%s); \
+TEST_STATIC_STAGES := sanity lint docs-lint ee
+TEST_STATIC_BUILD = $(BUILD)/static
+TEST_STATIC_LOG = $(TEST_STATIC_BUILD)/test-static.log
+test: ## the whole suite, each stage timed: units, then integration beside sanity, ansible-lint, docs-lint and ee
+	@started=$$(date +%s); declare -A secs=(); static_pid=""; static_failed=""; int_rc=0; \
+	trap 'if [ -n "$$static_pid" ]; then kill -TERM -- -$$static_pid 2>/dev/null || true; fi' EXIT; \
+	for sig in INT TERM HUP; do trap "trap - $$sig; kill -$$sig $$$$" $$sig; done; \
+	for stage in $(filter-out integration $(TEST_STATIC_STAGES),$(TEST_STAGES)); do \
+	    t=$$(date +%s); \
 	    $(MAKE) --no-print-directory $$stage || { echo "make test: stage $$stage failed"; exit 1; }; \
-	    times="$$times $$stage=$$(( $$(date +%s) - started ))s"; \
+	    secs[$$stage]=$$(( $$(date +%s) - t )); \
 	done; \
-	echo "make test: all checks passed; seconds per stage:$$times"
+	static="$(filter $(TEST_STATIC_STAGES),$(TEST_STAGES))"; \
+	if [ -n "$$static" ]; then \
+	    mkdir -p $(TEST_STATIC_BUILD); rm -f $(TEST_STATIC_BUILD)/test-static.times; \
+	    echo "make test: $$static run beside integration, in $(TEST_STATIC_BUILD); their output goes to $(TEST_STATIC_LOG)"; \
+	    exec 3>&1; set -m; \
+	    ( for stage in $$static; do \
+	          t=$$(date +%s); rc=0; \
+	          $(MAKE) --no-print-directory BUILD=$(TEST_STATIC_BUILD) $$stage || rc=$$?; \
+	          echo "$$stage $$(( $$(date +%s) - t )) $$rc" >> $(TEST_STATIC_BUILD)/test-static.times; \
+	          if [ $$rc -ne 0 ]; then \
+	              echo "make test: stage $$stage failed"; \
+	              { echo "===== make test: stage $$stage failed; the static stages' log, $(TEST_STATIC_LOG) ====="; \
+	                cat $(TEST_STATIC_LOG); echo "===== end of $(TEST_STATIC_LOG) ====="; } >&3; \
+	              exit 1; \
+	          fi; \
+	      done ) < /dev/null > $(TEST_STATIC_LOG) 2>&1 & static_pid=$$!; \
+	    set +m; \
+	fi; \
+	if [ -n "$(filter integration,$(TEST_STAGES))" ]; then \
+	    t=$$(date +%s); \
+	    $(MAKE) --no-print-directory integration || int_rc=$$?; \
+	    secs[integration]=$$(( $$(date +%s) - t )); \
+	fi; \
+	if [ -n "$$static_pid" ]; then \
+	    static_rc=0; wait $$static_pid || static_rc=$$?; static_pid=""; \
+	    while read -r stage s rc; do \
+	        secs[$$stage]=$$s; [ "$$rc" = 0 ] || static_failed=$$stage; \
+	    done < <(cat $(TEST_STATIC_BUILD)/test-static.times 2>/dev/null || true); \
+	    if [ $$static_rc -eq 0 ]; then \
+	        echo; echo "===== make test: the static stages ($$static), from $(TEST_STATIC_LOG) ====="; \
+	        cat $(TEST_STATIC_LOG); echo "===== end of $(TEST_STATIC_LOG) ====="; \
+	    elif [ -z "$$static_failed" ]; then \
+	        static_failed="$$static (exit $$static_rc)"; cat $(TEST_STATIC_LOG); \
+	    fi; \
+	fi; \
+	[ $$int_rc -eq 0 ] || echo "make test: stage integration failed"; \
+	[ -z "$$static_failed" ] || echo "make test: stage $$static_failed failed (its output: $(TEST_STATIC_LOG))"; \
+	[ $$int_rc -eq 0 ] && [ -z "$$static_failed" ] || exit 1; \
+	times=""; for stage in $(TEST_STAGES); do times="$$times $$stage=$${secs[$$stage]-?}s"; done; \
+	echo "make test: all checks passed; seconds per stage:$$times total=$$(( $$(date +%s) - started ))s"
 
 units: collection get-pip ## ansible-test units
 	cd $(COLL) && $(ATEST) units $(ATEST_FLAGS) --requirements $(UNITS)
