@@ -183,7 +183,11 @@ docs: collection ## the HTML docs of every module, filter, inventory plugin and 
 
 docs-lint: docs ## antsibull-docs lint, changelog lint, a page for every plugin and role, a help line for every target
 	@# rstcheck is skipped: Sphinx has just built the same rst with warnings as errors.
-	cd $(COLL) && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --skip-rstcheck .
+	@# The lint copies the collection and amazon.aws (whose doc fragments a module uses) with `git ls-files` when a
+	@# folder is in a git work tree: the venv's collections are, in the checkout's, where git ignores them. The ceiling
+	@# keeps git from looking above them, so they are copied whole.
+	cd $(COLL) && GIT_CEILING_DIRECTORIES="$$(realpath $(SITE_COLLECTIONS))" \
+	    antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent --skip-rstcheck .
 	cd $(COLL) && antsibull-changelog lint
 	$(PY) scripts/check_docs.py check $(DOCS)
 

@@ -31,22 +31,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # shards busy (a target runs slower beside another than alone). Only the order of the numbers matters: they decide
 # which shard gets what. A target not listed for a profile costs STRICT_FACTOR of its documented cost under strict.
 COSTS = {
-    ("documented", "extid_migration_rollout"): 425,
-    ("documented", "connector_onboarding_fleet"): 341,
-    ("documented", "extid_migration_chaos"): 114,
-    ("documented", "cam_account_standing"): 109,
-    ("documented", "readme_examples"): 80,
-    ("documented", "workload_api_key_leaks"): 55,
-    ("documented", "workload_connectors_inventory"): 43,
-    ("documented", "workload_connector"): 22,
-    ("documented", "workload_extid"): 11,
+    ("documented", "extid_migration_rollout"): 349,
+    ("documented", "connector_onboarding_fleet"): 339,
+    ("documented", "extid_migration_chaos"): 65,
+    ("documented", "cam_account_standing"): 139,
+    ("documented", "readme_examples"): 75,
+    ("documented", "workload_api_key_leaks"): 57,
+    ("documented", "workload_connectors_inventory"): 42,
+    ("documented", "workload_connector"): 30,
+    ("documented", "workload_extid"): 14,
     ("documented", "workload_connector_info"): 8,
     ("documented", "workload_preflight"): 6,
-    ("strict", "extid_migration_rollout"): 252,
-    ("strict", "workload_connector"): 29,
-    ("strict", "workload_extid"): 10,
-    ("strict", "workload_connector_info"): 9,
-    ("strict", "workload_preflight"): 11,
+    ("strict", "extid_migration_rollout"): 237,
+    ("strict", "workload_connector"): 34,
+    ("strict", "workload_extid"): 11,
+    ("strict", "workload_connector_info"): 7,
+    ("strict", "workload_preflight"): 5,
 }
 STRICT_FACTOR = 0.9
 DEFAULT_COST = 60

@@ -15,7 +15,8 @@ behaviour is a switch (``CAM_OPTIONS``) and the profiles (``CAM_PROFILES``) set 
 Accounts are kept by *kind* (legacy, managed, outdated, failed, or ``raw`` with the record as given) and rendered
 at each read, so switching a setting changes every account at once. Control API under ``/_sim`` (no auth):
 ``GET /health``, ``GET /state``, ``POST /reset`` (a seed: ``{"accounts": [...], "config": {...}}``), ``GET/POST
-/config``, ``POST/DELETE /faults`` (as the SWP simulator's), ``GET/DELETE /requests``, ``POST /accounts``.
+/config``, ``GET/POST/DELETE /faults``, ``GET/DELETE /requests`` (these as the SWP simulator's, one code in
+``ServedInThread``), ``POST /accounts``.
 
     python -m tests.simulator.cam --port 0 [--config NAME=VALUE ...] [--ready-file PATH]
 """
@@ -322,30 +323,16 @@ class CamSimulator(ServedInThread):
         return page
 
     # ---------------------------------------------------------------- /_sim
+    def _health(self):
+        return {'accounts': len(self.accounts)}
+
     def control(self, method, path, query, raw_body):
         try:
             body = json.loads(raw_body.decode('utf-8')) if raw_body and raw_body.strip() else None
             path = path[len(CONTROL_PREFIX):].rstrip('/') or '/'
-            if (method, path) == ('GET', '/health'):
-                return Result(200, {'status': 'ok', 'url': self.url, 'accounts': len(self.accounts)})
-            if (method, path) == ('GET', '/state'):
-                return Result(200, self.state)
-            if (method, path) == ('POST', '/reset'):
-                return Result(200, self.reset(body))
-            if (method, path) == ('GET', '/config'):
-                return Result(200, dict(self.config))
-            if (method, path) == ('POST', '/config'):
-                return Result(200, self.configure(**(body or {})))
-            if (method, path) == ('POST', '/faults'):
-                self.faults.add(body)
-                return Result(200, self.faults.snapshot())
-            if (method, path) == ('DELETE', '/faults'):
-                self.faults.clear()
-                return Result(200, self.faults.snapshot())
-            if (method, path) == ('GET', '/requests'):
-                return Result(200, {'requests': self.log.entries(), 'last_seq': self.log.last_seq})
-            if (method, path) == ('DELETE', '/requests'):
-                return Result(200, {'cleared': self.log.clear()})
+            common = self._control_common(method, path, _query_dict(query), body)
+            if common is not None:
+                return common
             if (method, path) == ('POST', '/accounts'):
                 documents = body.get('accounts') if isinstance(body, dict) and 'accounts' in body else body
                 return Result(200, {'accounts': self.add_accounts(documents if isinstance(documents, list) else [documents])})

@@ -258,6 +258,53 @@ class ServedInThread:
         """``http://HOST:PORT`` of the running server."""
         return 'http://%s:%d' % (self.host, self.port)
 
+    # The control routes both simulators answer alike. A subclass has ``url``, ``log``, ``faults``, ``state``,
+    # ``reset(seed)`` and ``configure(**options)``, and says what its health adds and how its config is shown.
+    def _health(self):
+        """What ``GET /health`` adds to ``status`` and ``url``."""
+        return {}
+
+    def _config_view(self):
+        """The config as ``GET /config`` shows it."""
+        return dict(self.config)
+
+    def _control_common(self, method, path, query, body):
+        """The answer to one of the shared control routes (``path`` after the control prefix), or None for another
+        route. A bad request raises ConfigError (400 in both)."""
+        if (method, path) == ('GET', '/health'):
+            return Result(200, dict({'status': 'ok', 'url': self.url}, **self._health()))
+        if (method, path) == ('GET', '/requests'):
+            since = query.get('since')
+            try:
+                since = int(since) if since not in (None, '') else None
+            except (TypeError, ValueError):
+                raise ConfigError('since must be an integer') from None
+            return Result(200, {'requests': self.log.entries(since), 'last_seq': self.log.last_seq})
+        if (method, path) == ('DELETE', '/requests'):
+            return Result(200, {'cleared': self.log.clear()})
+        if (method, path) == ('GET', '/state'):
+            return Result(200, self.state)
+        if (method, path) == ('POST', '/reset'):
+            # no body: back to the startup seed; a body (even {}): that seed
+            return Result(200, self.reset(body))
+        if (method, path) == ('GET', '/config'):
+            return Result(200, self._config_view())
+        if (method, path) == ('POST', '/config'):
+            if not isinstance(body, dict):
+                raise ConfigError('expected a JSON object of config options')
+            return Result(200, self.configure(**body))
+        if (method, path) == ('GET', '/faults'):
+            return Result(200, self.faults.snapshot())
+        if (method, path) == ('POST', '/faults'):
+            if body is None:
+                raise ConfigError('expected {"sequence": [...]}, {"random": [...]} or a rule with "probability"')
+            self.faults.add(body)
+            return Result(200, self.faults.snapshot())
+        if (method, path) == ('DELETE', '/faults'):
+            self.faults.clear()
+            return Result(200, self.faults.snapshot())
+        return None
+
 
 class Simulator(ServedInThread):
     """A running (or runnable) simulated manager.
@@ -596,40 +643,17 @@ class Simulator(ServedInThread):
         except IamCheckError as exc:
             return Result.error(502, str(exc))
 
+    def _health(self):
+        return {'base': self.base, 'connectors': self.store.connector_count()}
+
+    def _config_view(self):
+        return public_config(self.config)
+
     def _control(self, method, path, query, body):
         path = path.rstrip('/') or '/'
-        if (method, path) == ('GET', '/health'):
-            return Result(200, {'status': 'ok', 'url': self.url, 'base': self.base, 'connectors': self.store.connector_count()})
-        if (method, path) == ('GET', '/requests'):
-            since = query.get('since')
-            try:
-                since = int(since) if since not in (None, '') else None
-            except (TypeError, ValueError) as exc:
-                raise ApiError(400, 'since must be an integer') from exc
-            return Result(200, {'requests': self.log.entries(since), 'last_seq': self.log.last_seq})
-        if (method, path) == ('DELETE', '/requests'):
-            return Result(200, {'cleared': self.log.clear()})
-        if (method, path) == ('GET', '/state'):
-            return Result(200, self.state)
-        if (method, path) == ('POST', '/reset'):
-            # no body: back to the startup seed; a body (even {}): that seed
-            return Result(200, self.reset(body))
-        if (method, path) == ('GET', '/config'):
-            return Result(200, public_config(self.config))
-        if (method, path) == ('POST', '/config'):
-            if not isinstance(body, dict):
-                raise ApiError(400, 'expected a JSON object of config options')
-            return Result(200, self.configure(**body))
-        if (method, path) == ('GET', '/faults'):
-            return Result(200, self.faults.snapshot())
-        if (method, path) == ('POST', '/faults'):
-            if body is None:
-                raise ApiError(400, 'expected {"sequence": [...]}, {"random": [...]} or a rule with "probability"')
-            self.faults.add(body)
-            return Result(200, self.faults.snapshot())
-        if (method, path) == ('DELETE', '/faults'):
-            self.faults.clear()
-            return Result(200, self.faults.snapshot())
+        common = self._control_common(method, path, query, body)
+        if common is not None:
+            return common
         if (method, path) == ('POST', '/connectors'):
             if isinstance(body, dict) and isinstance(body.get('connectors'), list):
                 return Result(200, {'connectors': self.add_connectors(body['connectors'])})

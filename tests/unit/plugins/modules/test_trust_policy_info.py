@@ -17,7 +17,8 @@ from ansible_collections.swp.aws.tests.support.constants import AWS_ACCESS_KEY, 
 from ansible_collections.swp.aws.tests.support.moto_accounts import client
 from ansible_collections.swp.aws.tests.unit.plugins.modules.runner import run_module
 
-OLD, NEW = "old-user-defined-id", "manager-defined-id-1234"
+OLD = "old-user-defined-id"
+NEW = "manager-defined-id-1234"
 NEW_SHA256 = hashlib.sha256(NEW.encode()).hexdigest()
 
 
