@@ -21,7 +21,8 @@ def _ran(result):
 
 
 def _trust_policies(roles):
-    """``{role ARN: trust policy}`` from the registered result of an amazon.aws.iam_role_info loop (or one call)."""
+    """``{role ARN: trust policy}`` from the registered result of a swp.aws.trust_policy_info or amazon.aws.iam_role_info
+    loop (or one call)."""
     policies = {}
     if not isinstance(roles, Mapping):
         return policies
