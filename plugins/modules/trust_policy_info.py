@@ -289,15 +289,17 @@ def _stacks(module, creds, region):
     return found
 
 
-def _hashes(value):
-    """The SHA-256 (hexadecimal) of every string in a policy document, its keys and values."""
+def _strings(value):
+    """Every string in a policy document, its keys and values."""
     if isinstance(value, dict):
-        return set().union(*[_hashes(key) | _hashes(item) for key, item in value.items()]) if value else set()
-    if isinstance(value, list):
-        return set().union(*[_hashes(item) for item in value]) if value else set()
-    if isinstance(value, str):
-        return {hashlib.sha256(value.encode("utf-8")).hexdigest()}
-    return set()
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
 
 
 def main():
@@ -313,7 +315,8 @@ def main():
     result["iam_roles"] = [role]
     regions = [region for region in dict.fromkeys(module.params["stack_regions"] or []) if region]
     known = (module.params["skip_stacks_if_external_id_sha256"] or "").strip().lower()
-    if known and known in _hashes(role.get("assume_role_policy_document")):
+    document = role.get("assume_role_policy_document")
+    if known and any(hashlib.sha256(text.encode("utf-8")).hexdigest() == known for text in _strings(document)):
         regions = []
     if regions:
         by_region = dict((region, _stacks(module, creds, region)) for region in regions)
